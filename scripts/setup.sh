@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 (bookworm) machine for tablec and shows the main job:
+#
+#   1. installs the build dependencies at pinned versions (apt; skipped when
+#      they are all installed at those versions already, so that a second run
+#      needs neither root nor the network);
+#   2. configures and compiles tablec in build/ (meson + ninja);
+#   3. compiles the example spec specs/picasso.yaml and lists what it wrote.
+#
+# Usage: bash scripts/setup.sh   (as root, or as a user with sudo)
+# Idempotent: run it again after pulling changes.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# The versions tablec is built and tested with. libc6-dev must match the
+# machine's libc6 exactly, so it is pinned to the libc6 installed here.
+libc_version=$(dpkg-query -W -f='${Version}' libc6 2>/dev/null || true)
+packages=(
+	"meson=1.0.1-5"
+	"ninja-build=1.11.1-2~deb12u1"
+	"pkg-config=1.8.1-1"
+	"gcc=4:12.2.0-3"
+	"libc6-dev=${libc_version:-2.36-9+deb12u14}"
+	"libyaml-dev=0.2.5-1"
+	"libjansson-dev=2.14-2"
+	"libpcre2-dev=10.42-1+deb12u2"
+	"python3=3.11.2-1+b1"
+)
+
+missing=()
+for pin in "${packages[@]}"; do
+	name=${pin%%=*}
+	want=${pin#*=}
+	have=$(dpkg-query -W -f='${db:Status-Abbrev}${Version}' "$name" 2>/dev/null || true)
+	if [[ $have != "ii ${want}" ]]; then
+		missing+=("$pin")
+	fi
+done
+
+if ((${#missing[@]})); then
+	echo "setup: installing ${missing[*]}"
+	if [[ $(id -u) -eq 0 ]]; then
+		sudo=()
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo=(sudo)
+	else
+		echo "setup: run as root (or install sudo) to install: ${missing[*]}" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	"${sudo[@]}" apt-get update </dev/null
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
+else
+	echo "setup: build dependencies already installed at the pinned versions"
+fi
+
+if [[ -f build/meson-private/coredata.dat ]]; then
+	meson setup --reconfigure build
+else
+	meson setup build
+fi
+meson compile -C build
+
+echo
+echo "setup: compiling the example spec: build/tablec build specs/picasso.yaml"
+build/tablec build specs/picasso.yaml
+echo "setup: it wrote:"
+if [[ -d out/picasso ]]; then
+	find out/picasso -type f | LC_ALL=C sort | sed 's/^/  /'
+else
+	find out -type f | LC_ALL=C sort | sed 's/^/  /'
+fi

@@ -1,0 +1,669 @@
+/*
+ * main.c: the command line. It parses arguments, runs the front end
+ * (compile.c), and for `build` lowers each environment to the IR, renders
+ * the chosen backends and writes the files.
+ *
+ * Exit codes are the contract's: 0 ok, 1 diagnostics with errors (or stale
+ * files for `build --check`), 2 usage or I/O errors; 70 is an internal
+ * error (a bug in tablec or a backend's template).
+ *
+ * Writes are all-or-nothing: every file is rendered and checked in memory
+ * first, then written to a temporary file beside its destination, and only
+ * when every temporary file is complete are they renamed into place.
+ */
+#include "tablec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { EXIT_OK = 0, EXIT_DIAG = 1, EXIT_USAGE = 2, EXIT_BUG = 70 };
+
+static const char usage_text[] =
+	"usage: tablec <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  build SPEC [-o DIR] [--env E]... [--target T[,T]...] [--templates DIR] [--check]\n"
+	"        validate SPEC and write DIR/<env>/<file> for each environment and\n"
+	"        backend (DIR defaults to out/<project or spec name>); --check writes\n"
+	"        nothing and fails when a file on disk differs\n"
+	"  check SPEC... [--format text|json|github|sarif] [--werror]\n"
+	"        validate every environment and print diagnostics\n"
+	"  ir SPEC [--env E]\n"
+	"        print the resolved intermediate representation of one environment\n"
+	"  targets [--templates DIR]\n"
+	"        list the backends found\n"
+	"  explain CODE | explain --list\n"
+	"        what a diagnostic code means and how to proceed\n"
+	"\n"
+	"options:\n"
+	"  -h, --help     show this help\n"
+	"  --version      show the version\n"
+	"\n"
+	"exit status: 0 ok, 1 errors in the spec (or stale files), 2 usage or I/O error\n";
+
+static int usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("tablec: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\ntry 'tablec --help'\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* ---- template folders: --templates first, then the installed ones */
+
+static const char *exe_dir(Arena *a)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	char *slash = strrchr(buf, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return arena_strdup(a, buf);
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return !stat(p, &st) && S_ISDIR(st.st_mode);
+}
+
+/* The built-in backends: TABLEC_TEMPLATES, then beside the binary (a build
+ * tree inside the source tree, or an installed prefix), then the prefix
+ * the build was configured with. */
+static size_t builtin_dirs(Arena *a, const char **dirs)
+{
+	size_t n = 0;
+	const char *env = getenv("TABLEC_TEMPLATES");
+	if (env && *env) {
+		dirs[n++] = env;
+		return n;
+	}
+	const char *exe = exe_dir(a);
+	if (exe) {
+		const char *cands[] = {
+			arena_printf(a, "%s/../templates", exe),
+			arena_printf(a, "%s/../share/tablec/templates", exe),
+		};
+		for (size_t i = 0; i < 2; i++)
+			if (is_dir(cands[i])) {
+				dirs[n++] = cands[i];
+				return n;
+			}
+	}
+	dirs[n++] = TABLEC_DATADIR "/templates";
+	return n;
+}
+
+static int find_backends(Arena *a, const char *user_dir, BackendSet *all,
+			 BackendSet *builtin)
+{
+	const char *dirs[4];
+	size_t n = 0;
+	if (user_dir) {
+		if (!is_dir(user_dir)) {
+			fprintf(stderr, "tablec: --templates '%s' is not a directory\n",
+				user_dir);
+			return -1;
+		}
+		dirs[n++] = user_dir;
+	}
+	size_t nb = builtin_dirs(a, dirs + n);
+	Strbuf err = STRBUF_INIT;
+	int rc = backends_find(a, dirs, n + nb, all, &err);
+	if (!rc && builtin)
+		rc = backends_find(a, dirs + n, nb, builtin, &err);
+	if (rc)
+		fprintf(stderr, "tablec: %s\n", err.buf);
+	strbuf_release(&err);
+	return rc;
+}
+
+/* ---- shared option parsing */
+
+typedef struct Opts {
+	const char **specs;
+	size_t nspecs;
+	const char *out_dir;
+	const char **envs;
+	size_t nenvs;
+	const char **targets;
+	size_t ntargets;
+	const char *templates;
+	bool check;
+	bool werror;
+	DiagFormat format;
+} Opts;
+
+static int parse_opts(Arena *a, int argc, char **argv, Opts *o,
+		      const char *allowed)
+{
+	size_t scap = 0, ecap = 0, tcap = 0;
+	bool no_more_opts = false;
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *val = NULL;
+		if (no_more_opts || arg[0] != '-' || !arg[1]) {
+			*VEC_PUSH(a, o->specs, o->nspecs, scap) = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			no_more_opts = true;
+			continue;
+		}
+		/* --opt=value and --opt value */
+		char name[64];
+		const char *eq = strchr(arg, '=');
+		size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+		if (len >= sizeof name)
+			return usage_error("unknown option '%s'", arg);
+		memcpy(name, arg, len);
+		name[len] = '\0';
+		bool takes = !strcmp(name, "-o") || !strcmp(name, "--out") ||
+			     !strcmp(name, "--env") || !strcmp(name, "--target") ||
+			     !strcmp(name, "--templates") || !strcmp(name, "--format");
+		bool flag = !strcmp(name, "--check") || !strcmp(name, "--werror");
+		if ((!takes && !flag) || !strstr(allowed, name))
+			return usage_error("unknown option '%s'", arg);
+		if (takes) {
+			if (eq)
+				val = eq + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return usage_error("option '%s' needs a value", name);
+		} else if (eq) {
+			return usage_error("option '%s' takes no value", name);
+		}
+		if (!strcmp(name, "-o") || !strcmp(name, "--out")) {
+			o->out_dir = val;
+		} else if (!strcmp(name, "--env")) {
+			*VEC_PUSH(a, o->envs, o->nenvs, ecap) = val;
+		} else if (!strcmp(name, "--target")) {
+			char *copy = arena_strdup(a, val);
+			for (char *p = copy, *q; p; p = q) {
+				q = strchr(p, ',');
+				if (q)
+					*q++ = '\0';
+				if (*p)
+					*VEC_PUSH(a, o->targets, o->ntargets, tcap) = p;
+			}
+		} else if (!strcmp(name, "--templates")) {
+			o->templates = val;
+		} else if (!strcmp(name, "--format")) {
+			if (diag_format_parse(val, &o->format))
+				return usage_error("unknown format '%s' (text, json, "
+						   "github, sarif)", val);
+		} else if (!strcmp(name, "--check")) {
+			o->check = true;
+		} else if (!strcmp(name, "--werror")) {
+			o->werror = true;
+		}
+	}
+	return 0;
+}
+
+static bool use_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	return isatty(fileno(f)) && !(nc && *nc);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* The environments asked for, in spec order; NULL on an unknown name. */
+static const Env **select_envs(Arena *a, const Spec *s, const Opts *o,
+			       size_t *n)
+{
+	const Env **out = arena_alloc(a, (s->nenvs + 1) * sizeof *out);
+	*n = 0;
+	for (size_t i = 0; i < o->nenvs; i++) {
+		bool known = false;
+		for (size_t j = 0; j < s->nenvs && !known; j++)
+			known = !strcmp(s->envs[j].name, o->envs[i]);
+		if (!known) {
+			fprintf(stderr, "tablec: unknown environment '%s'; the spec "
+				"defines:", o->envs[i]);
+			for (size_t j = 0; j < s->nenvs; j++)
+				fprintf(stderr, " %s", s->envs[j].name);
+			fputc('\n', stderr);
+			return NULL;
+		}
+	}
+	for (size_t j = 0; j < s->nenvs; j++) {
+		bool want = !o->nenvs;
+		for (size_t i = 0; i < o->nenvs && !want; i++)
+			want = !strcmp(s->envs[j].name, o->envs[i]);
+		if (want)
+			out[(*n)++] = &s->envs[j];
+	}
+	return out;
+}
+
+static size_t env_index(const Spec *s, const Env *e)
+{
+	return (size_t)(e - s->envs);
+}
+
+/* ---- writing files */
+
+static int mkdirs(const char *path)
+{
+	char buf[PATH_MAX];
+	if (strlen(path) >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) && errno != EEXIST)
+		return -1;
+	return is_dir(buf) ? 0 : (errno = ENOTDIR, -1);
+}
+
+static bool same_content(const char *path, const Output *o)
+{
+	Strbuf sb = STRBUF_INIT;
+	bool same = !read_file(path, o->len + 1, &sb) && sb.len == o->len &&
+		    !memcmp(sb.buf, o->data, o->len);
+	strbuf_release(&sb);
+	return same;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+typedef struct Pending {
+	const char *tmp, *dest;
+} Pending;
+
+/*
+ * Writes every output under dir: all to temporary files first; only when
+ * all of them are complete are they renamed into place. A file whose
+ * content is unchanged is left alone (its timestamp too).
+ */
+static int write_outputs(Arena *a, const char *dir, const Output *outs,
+			 size_t n)
+{
+	Pending *pend = arena_alloc(a, (n + 1) * sizeof *pend);
+	size_t np = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const char *dest = arena_printf(a, "%s/%s", dir, outs[i].path);
+		if (same_content(dest, &outs[i]))
+			continue;
+		char *parent = arena_strdup(a, dest);
+		*strrchr(parent, '/') = '\0';
+		if (mkdirs(parent)) {
+			fprintf(stderr, "tablec: cannot create '%s': %s\n", parent,
+				strerror(errno));
+			rc = -1;
+			break;
+		}
+		char *tmp = arena_printf(a, "%s/.tablec-XXXXXX", parent);
+		int fd = mkstemp(tmp);
+		if (fd < 0) {
+			fprintf(stderr, "tablec: cannot write in '%s': %s\n", parent,
+				strerror(errno));
+			rc = -1;
+			break;
+		}
+		pend[np].tmp = tmp;
+		pend[np].dest = dest;
+		np++;
+		if (write_all(fd, outs[i].data, outs[i].len) || fchmod(fd, 0644) ||
+		    close(fd)) {
+			fprintf(stderr, "tablec: cannot write '%s': %s\n", dest,
+				strerror(errno));
+			rc = -1;
+		}
+	}
+	for (size_t i = 0; i < np; i++) {
+		if (!rc && rename(pend[i].tmp, pend[i].dest)) {
+			fprintf(stderr, "tablec: cannot write '%s': %s\n",
+				pend[i].dest, strerror(errno));
+			rc = -1;
+		}
+		if (rc)
+			unlink(pend[i].tmp);
+		else
+			printf("wrote %s\n", pend[i].dest);
+	}
+	return rc;
+}
+
+/* ---- commands */
+
+static int report(Compilation *c, DiagFormat fmt, FILE *f)
+{
+	diag_print(&c->diags, fmt, f, fmt == FMT_TEXT && use_color(f));
+	return c->diags.errors ? EXIT_DIAG : EXIT_OK;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	Arena *a = arena_new();
+	Opts o = {0};
+	int rc = parse_opts(a, argc, argv, &o,
+			    "-o --out --env --target --templates --check");
+	if (rc)
+		goto out_arena;
+	if (o.nspecs != 1) {
+		rc = usage_error("build takes one spec");
+		goto out_arena;
+	}
+	BackendSet all = {0}, builtin = {0};
+	if (find_backends(a, o.templates, &all, &builtin)) {
+		rc = EXIT_USAGE;
+		goto out_arena;
+	}
+	const Backend **targets = arena_alloc(a, (all.n + o.ntargets + 1) *
+					      sizeof *targets);
+	size_t ntargets = 0;
+	for (size_t i = 0; i < o.ntargets; i++) {
+		const Backend *b = backend_get(&all, o.targets[i]);
+		if (!b) {
+			fprintf(stderr, "tablec: unknown target '%s'; run 'tablec "
+				"targets' for the list\n", o.targets[i]);
+			rc = EXIT_USAGE;
+			goto out_arena;
+		}
+		targets[ntargets++] = b;
+	}
+	if (!o.ntargets)
+		for (size_t i = 0; i < builtin.n; i++)
+			targets[ntargets++] = backend_get(&all, builtin.items[i].name);
+
+	Compilation c;
+	if (compile_file(&c, o.specs[0])) {
+		rc = EXIT_USAGE;
+		goto out_comp;
+	}
+	if (c.diags.errors || !c.spec) {
+		rc = report(&c, FMT_TEXT, stderr);
+		goto out_comp;
+	}
+	report(&c, FMT_TEXT, stderr); /* warnings */
+	size_t nenv;
+	const Env **envs = select_envs(a, c.spec, &o, &nenv);
+	if (!envs) {
+		rc = EXIT_USAGE;
+		goto out_comp;
+	}
+	const char *dir = o.out_dir;
+	if (!dir) {
+		const char *name = c.spec->project;
+		if (!name) {
+			char *b = arena_strdup(a, base_name(o.specs[0]));
+			char *dot = strrchr(b, '.');
+			if (dot && dot != b)
+				*dot = '\0';
+			name = b;
+		}
+		dir = arena_printf(a, "out/%s", name);
+	}
+
+	Output *outs = NULL;
+	size_t nouts = 0, cap = 0;
+	Strbuf err = STRBUF_INIT;
+	for (size_t e = 0; e < nenv && !rc; e++) {
+		const Model *m = c.models[env_index(c.spec, envs[e])];
+		json_t *ir = lower_model(m, base_name(o.specs[0]));
+		for (size_t t = 0; t < ntargets && !rc; t++) {
+			size_t first = nouts;
+			if (backend_render(a, targets[t], envs[e]->name, ir, &outs,
+					   &nouts, &cap, &err)) {
+				fprintf(stderr, "tablec: %s\n", err.buf);
+				rc = EXIT_BUG;
+			}
+			/* two backends must not write one file */
+			for (size_t i = first; i < nouts && !rc; i++)
+				for (size_t j = 0; j < first; j++)
+					if (!strcmp(outs[i].path, outs[j].path)) {
+						fprintf(stderr, "tablec: backends "
+							"write '%s' twice; choose "
+							"one with --target\n",
+							outs[i].path);
+						rc = EXIT_USAGE;
+						break;
+					}
+		}
+		json_decref(ir);
+	}
+	strbuf_release(&err);
+	if (rc)
+		goto out_comp;
+
+	if (o.check) {
+		size_t stale = 0;
+		for (size_t i = 0; i < nouts; i++) {
+			const char *path = arena_printf(a, "%s/%s", dir, outs[i].path);
+			if (!same_content(path, &outs[i])) {
+				fprintf(stderr, "%s: out of date; run 'tablec build "
+					"%s'\n", path, o.specs[0]);
+				stale++;
+			}
+		}
+		rc = stale ? EXIT_DIAG : EXIT_OK;
+		if (!stale)
+			printf("%zu files up to date in %s\n", nouts, dir);
+		goto out_comp;
+	}
+	rc = write_outputs(a, dir, outs, nouts) ? EXIT_USAGE : EXIT_OK;
+out_comp:
+	compilation_release(&c);
+out_arena:
+	arena_free(a);
+	return rc;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	Arena *a = arena_new();
+	Opts o = {0};
+	int rc = parse_opts(a, argc, argv, &o, "--format --werror");
+	if (rc)
+		goto out;
+	if (!o.nspecs) {
+		rc = usage_error("check needs at least one spec");
+		goto out;
+	}
+	/* all specs' diagnostics go out as one report */
+	Diags all = {.arena = a};
+	Compilation *cs = arena_alloc(a, o.nspecs * sizeof *cs);
+	size_t ncomp = 0;
+	for (size_t i = 0; i < o.nspecs; i++) {
+		if (compile_file(&cs[ncomp], o.specs[i])) {
+			rc = EXIT_USAGE;
+			continue;
+		}
+		Diags *d = &cs[ncomp++].diags;
+		for (size_t j = 0; j < d->n; j++)
+			*VEC_PUSH(a, all.items, all.n, all.cap) = d->items[j];
+		all.errors += d->errors;
+		all.warnings += d->warnings;
+	}
+	diag_print(&all, o.format, stdout, o.format == FMT_TEXT && use_color(stdout));
+	if (!rc)
+		rc = all.errors || (o.werror && all.warnings) ? EXIT_DIAG : EXIT_OK;
+	for (size_t i = 0; i < ncomp; i++)
+		compilation_release(&cs[i]);
+out:
+	arena_free(a);
+	return rc;
+}
+
+static int cmd_ir(int argc, char **argv)
+{
+	Arena *a = arena_new();
+	Opts o = {0};
+	int rc = parse_opts(a, argc, argv, &o, "--env");
+	if (rc)
+		goto out_arena;
+	if (o.nspecs != 1 || o.nenvs > 1) {
+		rc = usage_error("ir takes one spec and at most one --env");
+		goto out_arena;
+	}
+	Compilation c;
+	if (compile_file(&c, o.specs[0])) {
+		rc = EXIT_USAGE;
+		goto out_comp;
+	}
+	if (c.diags.errors || !c.spec) {
+		rc = report(&c, FMT_TEXT, stderr);
+		goto out_comp;
+	}
+	size_t n;
+	const Env **envs = select_envs(a, c.spec, &o, &n);
+	if (!envs) {
+		rc = EXIT_USAGE;
+		goto out_comp;
+	}
+	if (n != 1) {
+		fprintf(stderr, "tablec: the spec has %zu environments; choose one "
+			"with --env\n", n);
+		rc = EXIT_USAGE;
+		goto out_comp;
+	}
+	json_t *ir = lower_model(c.models[env_index(c.spec, envs[0])],
+				 base_name(o.specs[0]));
+	char *s = json_dumps(ir, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!s)
+		BUG("cannot encode the IR");
+	puts(s);
+	free(s);
+	json_decref(ir);
+	rc = EXIT_OK;
+out_comp:
+	compilation_release(&c);
+out_arena:
+	arena_free(a);
+	return rc;
+}
+
+static int cmd_targets(int argc, char **argv)
+{
+	Arena *a = arena_new();
+	Opts o = {0};
+	int rc = parse_opts(a, argc, argv, &o, "--templates");
+	if (!rc && o.nspecs)
+		rc = usage_error("targets takes no spec");
+	BackendSet all = {0};
+	if (!rc && find_backends(a, o.templates, &all, NULL))
+		rc = EXIT_USAGE;
+	for (size_t i = 0; !rc && i < all.n; i++) {
+		const Backend *b = &all.items[i];
+		printf("%-22s", b->name);
+		for (size_t f = 0; f < b->nfiles; f++)
+			printf("%s%s", f ? ", " : "", b->files[f].output);
+		printf("  %s\n", b->description ? b->description : "");
+	}
+	arena_free(a);
+	return rc;
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+	size_t n;
+	const CodeInfo *tab = code_table(&n);
+	if (argc == 1 && !strcmp(argv[0], "--list")) {
+		for (size_t i = 0; i < n; i++)
+			printf("%s  %-8s %s\n", tab[i].code,
+			       tab[i].code[0] == 'W' ? "warning" : "error",
+			       tab[i].name);
+		return EXIT_OK;
+	}
+	if (argc == 1 && !strcmp(argv[0], "--markdown")) {
+		printf("| code | severity | name | meaning and fix |\n|---|---|---|---|\n");
+		for (size_t i = 0; i < n; i++)
+			printf("| %s | %s | %s | %s |\n", tab[i].code,
+			       tab[i].code[0] == 'W' ? "warning" : "error",
+			       tab[i].name, tab[i].explanation);
+		return EXIT_OK;
+	}
+	if (argc != 1)
+		return usage_error("explain takes one code, e.g. E100");
+	for (size_t i = 0; i < n; i++)
+		if (!strcasecmp(argv[0], tab[i].code) || !strcmp(argv[0], tab[i].name)) {
+			printf("%s %s (%s)\n\n%s\n", tab[i].code, tab[i].name,
+			       tab[i].code[0] == 'W' ? "warning" : "error",
+			       tab[i].explanation);
+			return EXIT_OK;
+		}
+	return usage_error("unknown code '%s'; 'tablec explain --list' lists them",
+			   argv[0]);
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+	if (argc < 2)
+		return usage_error("no command given");
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("tablec %s\n", TABLEC_VERSION);
+		return EXIT_OK;
+	}
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		}
+	if (!strcmp(cmd, "build"))
+		rc = cmd_build(argc - 2, argv + 2);
+	else if (!strcmp(cmd, "check"))
+		rc = cmd_check(argc - 2, argv + 2);
+	else if (!strcmp(cmd, "ir"))
+		rc = cmd_ir(argc - 2, argv + 2);
+	else if (!strcmp(cmd, "targets"))
+		rc = cmd_targets(argc - 2, argv + 2);
+	else if (!strcmp(cmd, "explain"))
+		rc = cmd_explain(argc - 2, argv + 2);
+	else
+		rc = usage_error("unknown command '%s'", cmd);
+	validate_cleanup();
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "tablec: cannot write output: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
+	return rc;
+}

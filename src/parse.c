@@ -1,0 +1,503 @@
+/*
+ * parse.c: the node tree -> a Spec. This stage checks the structure of the
+ * language (known keys, the kinds of values, required keys, environment
+ * and grant shapes) and keeps table bodies as nodes: their meaning depends
+ * on the environment and is decided after resolve.c has merged them.
+ *
+ * It also holds the typed accessors (want_*) that every later stage uses,
+ * so that "wrong type" reads the same wherever it is found.
+ *
+ * Scalars are read by their text, never by YAML 1.1's implicit typing: a
+ * plain `off` stays the word off and `stream: off` means what it says.
+ */
+#include "tablec.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const table_keys[] = {
+	"name", "description", "attributes", "key", "indexes",
+	"local_indexes", "billing", "capacity", "on_demand_max", "ttl", "pitr",
+	"encryption", "stream", "table_class", "deletion_protection",
+	"deletion_policy", "contributor_insights", "tags", "export", "env_var",
+	"access_patterns", NULL,
+};
+
+static const char *const top_keys[] = {
+	"tablec", "project", "naming", "environments", "defaults", "tables",
+	"grants", NULL,
+};
+static const char *const naming_keys[] = {"table", "export", "policy", NULL};
+static const char *const env_keys[] = {"region", "account", "set", "tables",
+				       NULL};
+static const char *const grant_keys[] = {
+	"role", "role_arn", "access", "actions", "tables", "indexes",
+	"leading_keys", "environments", "policy_name", "managed", NULL,
+};
+
+/* ---- typed accessors */
+
+bool node_is_null(const Node *n)
+{
+	return n && n->kind == NODE_SCALAR && !n->quoted &&
+	       (!n->len || !strcmp(n->str, "~") || !strcasecmp(n->str, "null"));
+}
+
+static const char *found(const Node *n)
+{
+	if (n->kind != NODE_SCALAR)
+		return node_kind_name(n);
+	if (node_is_null(n))
+		return "nothing (null)";
+	return n->quoted ? "text" : "a value";
+}
+
+bool want_map(Diags *d, const Node *n, const char *what)
+{
+	if (n->kind == NODE_MAP)
+		return true;
+	diag_report(d, "E101", n->loc, "'%s' must be a mapping, found %s",
+		    what, found(n));
+	return false;
+}
+
+bool want_seq(Diags *d, const Node *n, const char *what)
+{
+	if (n->kind == NODE_SEQ)
+		return true;
+	diag_report(d, "E101", n->loc, "'%s' must be a list, found %s", what,
+		    found(n));
+	return false;
+}
+
+bool want_str(Diags *d, const Node *n, const char *what, const char **out)
+{
+	if (n->kind == NODE_SCALAR && !node_is_null(n)) {
+		*out = n->str;
+		return true;
+	}
+	diag_report(d, "E101", n->loc, "'%s' must be text, found %s", what,
+		    found(n));
+	return false;
+}
+
+bool want_bool(Diags *d, const Node *n, const char *what, bool *out)
+{
+	if (n->kind == NODE_SCALAR && !n->quoted) {
+		if (!strcmp(n->str, "true") || !strcmp(n->str, "True") ||
+		    !strcmp(n->str, "TRUE")) {
+			*out = true;
+			return true;
+		}
+		if (!strcmp(n->str, "false") || !strcmp(n->str, "False") ||
+		    !strcmp(n->str, "FALSE")) {
+			*out = false;
+			return true;
+		}
+	}
+	Diag *dg = diag_report(d, "E101", n->loc,
+			       "'%s' must be true or false, found %s%s%.40s%s",
+			       what, found(n), n->kind == NODE_SCALAR ? " '" : "",
+			       n->kind == NODE_SCALAR ? n->str : "",
+			       n->kind == NODE_SCALAR ? "'" : "");
+	if (n->kind == NODE_SCALAR && n->quoted)
+		diag_help(dg, d, "remove the quotes");
+	else
+		diag_help(dg, d, "write true or false");
+	return false;
+}
+
+bool want_int(Diags *d, const Node *n, const char *what, long long *out)
+{
+	if (n->kind == NODE_SCALAR && !n->quoted && n->len) {
+		const char *s = n->str;
+		bool ok = (*s == '-' || (*s >= '0' && *s <= '9'));
+		for (const char *p = s + 1; ok && *p; p++)
+			ok = *p >= '0' && *p <= '9';
+		if (ok && strcmp(s, "-")) {
+			errno = 0;
+			long long v = strtoll(s, NULL, 10);
+			if (errno == ERANGE) {
+				diag_report(d, "E101", n->loc,
+					    "'%s' is out of range: %.40s", what, s);
+				return false;
+			}
+			*out = v;
+			return true;
+		}
+	}
+	Diag *dg = diag_report(d, "E101", n->loc,
+			       "'%s' must be a whole number, found %s%s%.40s%s",
+			       what, found(n), n->kind == NODE_SCALAR ? " '" : "",
+			       n->kind == NODE_SCALAR ? n->str : "",
+			       n->kind == NODE_SCALAR ? "'" : "");
+	if (n->kind == NODE_SCALAR && n->quoted)
+		diag_help(dg, d, "write the number without quotes");
+	return false;
+}
+
+const char *did_you_mean(const char *s, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = 0;
+	size_t max = strlen(s) / 3 + 1;
+	if (max > 3)
+		max = 3;
+	for (size_t i = 0; i < n && cands[i]; i++) {
+		if (!strcasecmp(s, cands[i]))
+			return cands[i];
+		size_t dist = edit_distance(s, cands[i], max);
+		if (dist <= max && (!best || dist < best_d)) {
+			best = cands[i];
+			best_d = dist;
+		}
+	}
+	if (!best) /* a prefix: `dele` for deletion_policy is too vague, */
+		for (size_t i = 0; i < n && cands[i]; i++) /* but _ variants */
+			if (strlen(s) >= 4 && !strncmp(cands[i], s, strlen(s)))
+				return cands[i];
+	return best;
+}
+
+static size_t count(const char *const *list)
+{
+	size_t n = 0;
+	while (list[n])
+		n++;
+	return n;
+}
+
+int want_enum(Diags *d, const Node *n, const char *what,
+	      const char *const *choices)
+{
+	if (n->kind == NODE_SCALAR && !node_is_null(n))
+		for (size_t i = 0; choices[i]; i++)
+			if (!strcmp(n->str, choices[i]))
+				return (int)i;
+	Strbuf list = STRBUF_INIT;
+	for (size_t i = 0; choices[i]; i++)
+		strbuf_addf(&list, "%s%s", i ? ", " : "", choices[i]);
+	Diag *dg;
+	if (n->kind != NODE_SCALAR || node_is_null(n)) {
+		dg = diag_report(d, "E101", n->loc, "'%s' must be one of %s, found %s",
+				 what, list.buf, found(n));
+	} else {
+		dg = diag_report(d, "E104", n->loc,
+				 "'%.60s' is not a valid %s (expected %s)", n->str,
+				 what, list.buf);
+		const char *s = did_you_mean(n->str, choices, count(choices));
+		if (s)
+			diag_help(dg, d, "did you mean '%s'?", s);
+	}
+	strbuf_release(&list);
+	return -1;
+}
+
+void check_keys(Diags *d, const Node *map, const char *const *allowed,
+		const char *where)
+{
+	if (!map || map->kind != NODE_MAP)
+		return;
+	for (size_t i = 0; i < map->npairs; i++) {
+		const Node *k = map->pairs[i].key;
+		bool ok = false;
+		for (size_t j = 0; allowed[j] && !ok; j++)
+			ok = !strcmp(k->str, allowed[j]);
+		if (ok)
+			continue;
+		const char *s = did_you_mean(k->str, allowed, count(allowed));
+		Diag *dg;
+		if (s) {
+			dg = diag_report(d, "E100", k->loc,
+					 "unknown key '%.60s' in %s; did you mean '%s'?",
+					 k->str, where, s);
+		} else {
+			dg = diag_report(d, "E100", k->loc,
+					 "unknown key '%.60s' in %s", k->str, where);
+			Strbuf list = STRBUF_INIT;
+			for (size_t j = 0; allowed[j]; j++)
+				strbuf_addf(&list, "%s%s", j ? ", " : "", allowed[j]);
+			diag_help(dg, d, "the keys here are: %s", list.buf);
+			strbuf_release(&list);
+		}
+	}
+}
+
+/* ---- the spec */
+
+/* Environment names become folder names: no '/', no '..'. */
+static bool env_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 64)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+			return false;
+	return true;
+}
+
+static bool project_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 64 || s[0] == '.' || s[0] == '-' || s[0] == '_')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+			return false;
+	return true;
+}
+
+/* prod, production, prd, live, as a word of the name: prod-eu, eu_live. */
+static bool looks_production(const char *s)
+{
+	static const char *const words[] = {"prod", "production", "prd", "live"};
+	const char *p = s;
+	while (*p) {
+		const char *q = p;
+		while (*q && *q != '-' && *q != '_')
+			q++;
+		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+			if ((size_t)(q - p) == strlen(words[i]) &&
+			    !strncasecmp(p, words[i], (size_t)(q - p)))
+				return true;
+		p = *q ? q + 1 : q;
+	}
+	return false;
+}
+
+static void parse_environments(Arena *a, Diags *d, Spec *s, Node *envs)
+{
+	size_t cap = 0;
+	if (!want_map(d, envs, "environments"))
+		return;
+	if (envs->npairs > SPEC_MAX_ENVS) {
+		diag_report(d, "E240", envs->loc,
+			    "%zu environments, over tablec's limit of %d",
+			    envs->npairs, SPEC_MAX_ENVS);
+		return;
+	}
+	for (size_t i = 0; i < envs->npairs; i++) {
+		Node *k = envs->pairs[i].key, *v = envs->pairs[i].value;
+		if (!env_name_ok(k->str)) {
+			Diag *dg = diag_report(d, "E231", k->loc,
+				"environment name '%.60s' is not 1 to 64 characters "
+				"of [A-Za-z0-9_-]", k->str);
+			diag_help(dg, d, "it names the output folder; use e.g. "
+				  "staging or prod-eu");
+			continue;
+		}
+		Env *e = VEC_PUSH(a, s->envs, s->nenvs, cap);
+		e->name = k->str;
+		e->at = k;
+		e->production = looks_production(k->str);
+		if (node_is_null(v))
+			continue;
+		if (!want_map(d, v, k->str))
+			continue;
+		check_keys(d, v, env_keys, "an environment");
+		e->region = node_get(v, "region");
+		e->account = node_get(v, "account");
+		e->set = node_get(v, "set");
+		e->tables = node_get(v, "tables");
+		const char *str;
+		if (e->region && !want_str(d, e->region, "region", &str))
+			e->region = NULL;
+		if (e->account && !want_str(d, e->account, "account", &str))
+			e->account = NULL;
+		if (e->set && node_is_null(e->set))
+			e->set = NULL;
+		if (e->set && !want_map(d, e->set, "set"))
+			e->set = NULL;
+		check_keys(d, e->set, table_keys, "an environment's set");
+		if (e->tables && node_is_null(e->tables))
+			e->tables = NULL;
+		if (e->tables && !want_map(d, e->tables, "tables"))
+			e->tables = NULL;
+		for (size_t j = 0; e->tables && j < e->tables->npairs; j++) {
+			Node *tv = e->tables->pairs[j].value;
+			if (node_is_null(tv))
+				continue;
+			if (want_map(d, tv, e->tables->pairs[j].key->str))
+				check_keys(d, tv, table_keys, "a table override");
+		}
+	}
+	if (!s->nenvs && !envs->npairs) {
+		diag_report(d, "E101", envs->loc,
+			    "'environments' is empty; remove it for the single "
+			    "environment 'default'");
+	}
+}
+
+static void parse_grants(Arena *a, Diags *d, Spec *s, Node *grants)
+{
+	size_t cap = 0;
+	if (!want_seq(d, grants, "grants"))
+		return;
+	if (grants->nitems > SPEC_MAX_GRANTS) {
+		diag_report(d, "E240", grants->loc,
+			    "%zu grants, over tablec's limit of %d",
+			    grants->nitems, SPEC_MAX_GRANTS);
+		return;
+	}
+	for (size_t i = 0; i < grants->nitems; i++) {
+		Node *g = grants->items[i];
+		if (!want_map(d, g, "grants[]"))
+			continue;
+		check_keys(d, g, grant_keys, "a grant");
+		GrantDecl *gd = VEC_PUSH(a, s->grants, s->ngrants, cap);
+		gd->at = g;
+		gd->role = node_get(g, "role");
+		gd->role_arn = node_get(g, "role_arn");
+		gd->access = node_get(g, "access");
+		gd->actions = node_get(g, "actions");
+		gd->tables = node_get(g, "tables");
+		gd->indexes = node_get(g, "indexes");
+		gd->leading_keys = node_get(g, "leading_keys");
+		gd->environments = node_get(g, "environments");
+		gd->policy_name = node_get(g, "policy_name");
+		gd->managed = node_get(g, "managed");
+		Loc at = g->loc;
+		if (gd->role && gd->role_arn) {
+			Diag *dg = diag_report(d, "E105", gd->role_arn->loc,
+				"a grant takes one of 'role' and 'role_arn', not both");
+			diag_help(dg, d, "keep role for a role of the "
+				  "environment's account, role_arn otherwise");
+		} else if (!gd->role && !gd->role_arn) {
+			diag_report(d, "E102", at,
+				    "grant has no 'role' or 'role_arn'");
+		}
+		if (gd->access && gd->actions)
+			diag_report(d, "E105", gd->actions->loc,
+				    "a grant takes one of 'access' and 'actions', "
+				    "not both");
+		else if (!gd->access && !gd->actions)
+			diag_report(d, "E102", at,
+				    "grant has no 'access' or 'actions'");
+		if (!gd->tables)
+			diag_report(d, "E102", at, "grant has no 'tables'");
+	}
+}
+
+Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
+{
+	if (!want_map(d, root, "the spec"))
+		return NULL;
+	Spec *s = arena_alloc(a, sizeof *s);
+	s->src = src;
+	s->root = root;
+	check_keys(d, root, top_keys, "the spec");
+
+	Node *v = node_get(root, "tablec");
+	if (!v) {
+		Diag *dg = diag_report(d, "E102", (Loc){src, root->loc.line,
+					root->loc.col, 1},
+				       "missing 'tablec' (the language version)");
+		diag_help(dg, d, "add `tablec: 1` at the top");
+	} else if (v->kind != NODE_SCALAR || v->quoted || strcmp(v->str, "1")) {
+		Diag *dg = diag_report(d, "E103", v->loc,
+				       "unsupported language version '%.20s'",
+				       v->kind == NODE_SCALAR ? v->str : "?");
+		diag_help(dg, d, "this tablec reads `tablec: 1`");
+	}
+
+	if ((v = node_get(root, "project")) &&
+	    want_str(d, v, "project", &s->project) && !project_ok(s->project)) {
+		Diag *dg = diag_report(d, "E242", v->loc,
+				       "project '%.60s' is not 1 to 64 characters of "
+				       "[A-Za-z0-9_.-]", s->project);
+		diag_help(dg, d, "the project names the output folder and appears "
+			  "in resource names; use e.g. picasso");
+		s->project = NULL;
+	}
+
+	if ((v = node_get(root, "naming")) && want_map(d, v, "naming")) {
+		check_keys(d, v, naming_keys, "naming");
+		const char *str;
+		s->naming_table = node_get(v, "table");
+		s->naming_export = node_get(v, "export");
+		s->naming_policy = node_get(v, "policy");
+		if (s->naming_table && !want_str(d, s->naming_table, "naming.table", &str))
+			s->naming_table = NULL;
+		if (s->naming_export && !want_str(d, s->naming_export, "naming.export", &str))
+			s->naming_export = NULL;
+		if (s->naming_policy && !want_str(d, s->naming_policy, "naming.policy", &str))
+			s->naming_policy = NULL;
+	}
+
+	if ((v = node_get(root, "environments")) && !node_is_null(v))
+		parse_environments(a, d, s, v);
+	if (!node_get(root, "environments") || node_is_null(v)) {
+		size_t cap = 0;
+		Env *e = VEC_PUSH(a, s->envs, s->nenvs, cap);
+		e->name = "default";
+		e->at = root;
+		s->implicit_env = true;
+	}
+
+	if ((v = node_get(root, "defaults")) && !node_is_null(v) &&
+	    want_map(d, v, "defaults")) {
+		check_keys(d, v, table_keys, "defaults");
+		s->defaults = v;
+	}
+
+	v = node_get(root, "tables");
+	if (!v) {
+		Diag *dg = diag_report(d, "E102", (Loc){src, root->loc.line,
+					root->loc.col, 1},
+				       "missing 'tables'");
+		diag_help(dg, d, "add a `tables:` mapping of table names to "
+			  "their definitions");
+	} else if (want_map(d, v, "tables")) {
+		size_t cap = 0;
+		if (v->npairs > SPEC_MAX_TABLES)
+			diag_report(d, "E240", v->loc,
+				    "%zu tables, over tablec's limit of %d",
+				    v->npairs, SPEC_MAX_TABLES);
+		if (!v->npairs) {
+			Diag *dg = diag_report(d, "E243", v->loc,
+					       "'tables' defines no table");
+			diag_help(dg, d, "add a table: `orders: { attributes: "
+				  "{ id: S }, key: id }`");
+		}
+		for (size_t i = 0; i < v->npairs && i < SPEC_MAX_TABLES; i++) {
+			Node *k = v->pairs[i].key, *body = v->pairs[i].value;
+			if (!want_map(d, body, k->str))
+				continue;
+			check_keys(d, body, table_keys, "a table");
+			TableDecl *t = VEC_PUSH(a, s->tables, s->ntables, cap);
+			t->name = k->str;
+			t->at = k;
+			t->body = body;
+		}
+	}
+
+	if ((v = node_get(root, "grants")) && !node_is_null(v))
+		parse_grants(a, d, s, v);
+
+	/* overrides must name tables and grants existing environments */
+	for (size_t i = 0; i < s->nenvs; i++) {
+		const Node *t = s->envs[i].tables;
+		for (size_t j = 0; t && j < t->npairs; j++) {
+			bool known = false;
+			for (size_t k = 0; k < s->ntables && !known; k++)
+				known = !strcmp(s->tables[k].name, t->pairs[j].key->str);
+			if (known)
+				continue;
+			const char **names = arena_alloc(a, (s->ntables + 1) * sizeof *names);
+			for (size_t k = 0; k < s->ntables; k++)
+				names[k] = s->tables[k].name;
+			Diag *dg = diag_report(d, "E215", t->pairs[j].key->loc,
+					       "environment '%s' overrides unknown table '%.60s'",
+					       s->envs[i].name, t->pairs[j].key->str);
+			const char *m = did_you_mean(t->pairs[j].key->str, names, s->ntables);
+			if (m)
+				diag_help(dg, d, "did you mean '%s'?", m);
+		}
+	}
+	return s;
+}

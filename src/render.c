@@ -1,0 +1,463 @@
+/*
+ * render.c: backends. It takes template directories and the IR of one
+ * environment, and gives output files; a backend is nothing but a folder
+ * with manifest.json and the templates it lists, so a new target format
+ * needs no change to tablec itself.
+ *
+ * Every YAML or JSON file a backend renders is parsed back before it is
+ * handed on. The escaping in tmpl.c makes data unable to break a document,
+ * so a file that does not parse is a template bug, and it is reported as
+ * an internal error naming the template instead of being written out.
+ */
+#include "tablec.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <yaml.h>
+
+#define MANIFEST_MAX (1024 * 1024)
+#define TEMPLATE_MAX (4 * 1024 * 1024)
+
+/* ---- finding backends */
+
+/* Folder names that can be backends: [a-z0-9][a-z0-9_-]* */
+static bool backend_name_ok(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* A template path stays inside its backend: relative, no ".." part. */
+static bool backend_template_ok(const char *s)
+{
+	if (!*s || *s == '/')
+		return false;
+	for (const char *p = s; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return false;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return true;
+}
+
+/* An output is a plain file name in the environment's folder. */
+static bool backend_output_ok(const char *s)
+{
+	if (!*s || *s == '.' || strchr(s, '/') || strchr(s, '\\') ||
+	    strstr(s, ".."))
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7F)
+			return false;
+	return true;
+}
+
+static bool backend_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Messages name the manifest and the member: "M: files[0]: missing key
+ * 'output'", "M: files[0].output: expected a string". `ctx` is the
+ * object's own path ("files[0]"), or NULL for the top level.
+ */
+static void backend_where(Strbuf *err, const char *where, const char *ctx,
+			  const char *key)
+{
+	strbuf_addf(err, "%s: ", where);
+	if (ctx && key)
+		strbuf_addf(err, "%s.%s: ", ctx, key);
+	else if (ctx || key)
+		strbuf_addf(err, "%s: ", ctx ? ctx : key);
+}
+
+/* The string member `key` of `obj`; reports a missing or non-string one. */
+static const char *backend_str(Arena *a, json_t *obj, const char *key,
+			       const char *where, const char *ctx, Strbuf *err)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v) {
+		backend_where(err, where, ctx, NULL);
+		strbuf_addf(err, "missing key '%s'", key);
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		backend_where(err, where, ctx, key);
+		strbuf_addstr(err, "expected a string");
+		return NULL;
+	}
+	size_t len = json_string_length(v);
+	if (memchr(json_string_value(v), '\0', len)) {
+		backend_where(err, where, ctx, key);
+		strbuf_addstr(err, "NUL byte in string");
+		return NULL;
+	}
+	return arena_strndup(a, json_string_value(v), len);
+}
+
+/* Rejects keys of `obj` not in the NULL-terminated `known`. */
+static int backend_known_keys(json_t *obj, const char *const *known,
+			      const char *where, const char *ctx, Strbuf *err)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(obj, k, v) {
+		size_t i;
+		for (i = 0; known[i]; i++)
+			if (!strcmp(k, known[i]))
+				break;
+		if (known[i])
+			continue;
+		backend_where(err, where, ctx, NULL);
+		strbuf_addf(err, "unknown key '%s' (", k);
+		for (i = 0; known[i]; i++)
+			strbuf_addf(err, "%s%s", i ? ", " : "", known[i]);
+		strbuf_addch(err, ')');
+		return -1;
+	}
+	return 0;
+}
+
+static int backend_file(Arena *a, Backend *b, json_t *f, size_t idx,
+			const char *where, Strbuf *err)
+{
+	static const char *const keys[] = {"template", "output", "language",
+					   NULL};
+	BackendFile *bf = &b->files[idx];
+	char *what = arena_printf(a, "files[%zu]", idx);
+
+	if (!json_is_object(f)) {
+		backend_where(err, where, what, NULL);
+		strbuf_addstr(err, "expected an object");
+		return -1;
+	}
+	if (backend_known_keys(f, keys, where, what, err))
+		return -1;
+	const char *tmpl = backend_str(a, f, "template", where, what, err);
+	if (!tmpl)
+		return -1;
+	const char *output = backend_str(a, f, "output", where, what, err);
+	if (!output)
+		return -1;
+	const char *lang = backend_str(a, f, "language", where, what, err);
+	if (!lang)
+		return -1;
+
+	if (!backend_template_ok(tmpl)) {
+		backend_where(err, where, what, "template");
+		strbuf_addf(err, "'%s' must be a relative path inside the "
+			    "backend's folder (no '..')", tmpl);
+		return -1;
+	}
+	bf->template_path = arena_printf(a, "%s/%s", b->dir, tmpl);
+	struct stat st;
+	if (stat(bf->template_path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		backend_where(err, where, what, "template");
+		strbuf_addf(err, "no such file '%s'", bf->template_path);
+		return -1;
+	}
+	if (!backend_output_ok(output)) {
+		backend_where(err, where, what, "output");
+		strbuf_addf(err, "'%s' must be a plain file name (no '/', no "
+			    "'..', not starting with '.')", output);
+		return -1;
+	}
+	for (size_t i = 0; i < idx; i++) {
+		if (!strcmp(b->files[i].output, output)) {
+			backend_where(err, where, what, "output");
+			strbuf_addf(err, "'%s' is also the output of "
+				    "files[%zu]", output, i);
+			return -1;
+		}
+	}
+	bf->output = output;
+	if (tmpl_lang_parse(lang, &bf->lang)) {
+		backend_where(err, where, what, "language");
+		strbuf_addf(err, "unknown language '%s' (yaml, json, hcl, "
+			    "shell, text)", lang);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads and checks `dir`/`name`/manifest.json into *b. */
+static int backend_load(Arena *a, const char *dir, const char *name,
+			Backend *b, Strbuf *err)
+{
+	static const char *const keys[] = {"description", "files", NULL};
+	Strbuf text = STRBUF_INIT;
+	json_error_t jerr;
+	int ret = -1;
+	json_t *m = NULL;
+
+	b->name = arena_strdup(a, name);
+	b->dir = arena_printf(a, "%s/%s", dir, name);
+	const char *where = arena_printf(a, "%s/manifest.json", b->dir);
+
+	if (read_file(where, MANIFEST_MAX, &text)) {
+		strbuf_addf(err, "%s: cannot read: %s", where,
+			    errno == EFBIG ? "larger than 1 MiB"
+					   : strerror(errno));
+		goto out;
+	}
+	m = json_loadb(text.buf, text.len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!m) {
+		strbuf_addf(err, "%s:%d:%d: %s", where, jerr.line, jerr.column,
+			    jerr.text);
+		goto out;
+	}
+	if (!json_is_object(m)) {
+		strbuf_addf(err, "%s: expected an object", where);
+		goto out;
+	}
+	if (backend_known_keys(m, keys, where, NULL, err))
+		goto out;
+	b->description = backend_str(a, m, "description", where, NULL, err);
+	if (!b->description)
+		goto out;
+	json_t *files = json_object_get(m, "files");
+	if (!files || !json_is_array(files) || !json_array_size(files)) {
+		strbuf_addf(err, "%s: files: expected a non-empty list", where);
+		goto out;
+	}
+	b->nfiles = json_array_size(files);
+	b->files = arena_alloc(a, b->nfiles * sizeof *b->files);
+	for (size_t i = 0; i < b->nfiles; i++)
+		if (backend_file(a, b, json_array_get(files, i), i, where, err))
+			goto out;
+	ret = 0;
+out:
+	json_decref(m);
+	strbuf_release(&text);
+	return ret;
+}
+
+static int backend_cmp(const void *x, const void *y)
+{
+	return strcmp(((const Backend *)x)->name, ((const Backend *)y)->name);
+}
+
+static int str_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static bool backend_have(const Backend *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return true;
+	return false;
+}
+
+/*
+ * The candidate folders of `dir`, sorted so that which broken manifest is
+ * reported first does not depend on the file system's order.
+ */
+static int backend_scan(Arena *a, const char *dir, char ***names, size_t *n,
+			Strbuf *err)
+{
+	size_t cap = 0;
+	DIR *d = opendir(dir);
+	*names = NULL;
+	*n = 0;
+	if (!d) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		strbuf_addf(err, "%s: cannot read directory: %s", dir,
+			    strerror(errno));
+		return -1;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!backend_name_ok(de->d_name))
+			continue;
+		char *sub = arena_printf(a, "%s/%s", dir, de->d_name);
+		char *man = arena_printf(a, "%s/manifest.json", sub);
+		struct stat st;
+		if (!backend_is_dir(sub) || stat(man, &st) != 0)
+			continue;
+		*VEC_PUSH(a, *names, *n, cap) = arena_strdup(a, de->d_name);
+	}
+	closedir(d);
+	if (*n)
+		qsort(*names, *n, sizeof **names, str_cmp);
+	return 0;
+}
+
+int backends_find(Arena *a, const char *const *dirs, size_t ndirs,
+		  BackendSet *out, Strbuf *err)
+{
+	Backend *v = NULL;
+	size_t n = 0, cap = 0;
+
+	out->items = NULL;
+	out->n = 0;
+	for (size_t i = 0; i < ndirs; i++) {
+		char **names;
+		size_t nnames;
+		if (!backend_is_dir(dirs[i]))
+			continue;
+		if (backend_scan(a, dirs[i], &names, &nnames, err))
+			return -1;
+		for (size_t j = 0; j < nnames; j++) {
+			if (backend_have(v, n, names[j]))
+				continue; /* an earlier directory wins */
+			Backend b = {0};
+			if (backend_load(a, dirs[i], names[j], &b, err))
+				return -1;
+			*VEC_PUSH(a, v, n, cap) = b;
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof *v, backend_cmp);
+	out->items = v;
+	out->n = n;
+	return 0;
+}
+
+const Backend *backend_get(const BackendSet *set, const char *name)
+{
+	Backend key = {.name = name};
+	if (!set->n)
+		return NULL;
+	return bsearch(&key, set->items, set->n, sizeof key, backend_cmp);
+}
+
+/* ---- rendering */
+
+/* The template's path as the manifest names it, for messages. */
+static const char *backend_tmpl_name(const Backend *b, const BackendFile *f)
+{
+	size_t n = strlen(b->dir);
+	if (!strncmp(f->template_path, b->dir, n) && f->template_path[n] == '/')
+		return f->template_path + n + 1;
+	return f->template_path;
+}
+
+static void line_col(const char *s, size_t off, size_t *line, size_t *col)
+{
+	*line = *col = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (s[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			++*col;
+		}
+	}
+}
+
+/* Parses `s` as a YAML stream; 0, or -1 with the problem described. */
+static int backend_check_yaml(const char *s, size_t len, Strbuf *why)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int ret = 0;
+
+	if (!yaml_parser_initialize(&p))
+		BUG("out of memory");
+	yaml_parser_set_input_string(&p, (const unsigned char *)s, len);
+	for (;;) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			size_t line, col;
+			if (p.error == YAML_READER_ERROR) {
+				line_col(s, p.problem_offset < len
+						    ? p.problem_offset
+						    : len,
+					 &line, &col);
+			} else {
+				line = p.problem_mark.line + 1;
+				col = p.problem_mark.column + 1;
+			}
+			strbuf_addf(why, "YAML at line %zu col %zu: %s", line,
+				    col, p.problem ? p.problem : "error");
+			if (p.context)
+				strbuf_addf(why, " (%s)", p.context);
+			ret = -1;
+			break;
+		}
+		bool end = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+		if (end)
+			break;
+	}
+	yaml_parser_delete(&p);
+	return ret;
+}
+
+static int backend_check_json(const char *s, size_t len, Strbuf *why)
+{
+	json_error_t jerr;
+	json_t *v = json_loadb(s, len, 0, &jerr);
+	if (!v) {
+		strbuf_addf(why, "JSON at line %d col %d: %s", jerr.line,
+			    jerr.column, jerr.text);
+		return -1;
+	}
+	json_decref(v);
+	return 0;
+}
+
+int backend_render(Arena *a, const Backend *b, const char *env, json_t *ir,
+		   Output **outs, size_t *n, size_t *cap, Strbuf *err)
+{
+	size_t n0 = *n;
+	Strbuf tmpl = STRBUF_INIT, text = STRBUF_INIT, why = STRBUF_INIT;
+	int ret = -1;
+
+	for (size_t i = 0; i < b->nfiles; i++) {
+		const BackendFile *f = &b->files[i];
+		strbuf_reset(&tmpl);
+		strbuf_reset(&text);
+		if (read_file(f->template_path, TEMPLATE_MAX, &tmpl)) {
+			strbuf_addf(err, "%s: cannot read template: %s",
+				    f->template_path,
+				    errno == EFBIG ? "larger than 4 MiB"
+						   : strerror(errno));
+			goto out;
+		}
+		if (tmpl_render(f->template_path, tmpl.buf, tmpl.len, ir,
+				f->lang, &text, err))
+			goto out;
+
+		int bad = 0;
+		if (f->lang == LANG_YAML)
+			bad = backend_check_yaml(text.buf, text.len, &why);
+		else if (f->lang == LANG_JSON)
+			bad = backend_check_json(text.buf, text.len, &why);
+		if (bad) {
+			strbuf_addf(err, "internal error: backend '%s' template "
+				    "'%s' produced invalid %s", b->name,
+				    backend_tmpl_name(b, f), why.buf);
+			goto out;
+		}
+
+		Output *o = VEC_PUSH(a, *outs, *n, *cap);
+		o->path = arena_printf(a, "%s/%s", env, f->output);
+		o->data = arena_strndup(a, text.buf, text.len);
+		o->len = text.len;
+	}
+	ret = 0;
+out:
+	if (ret)
+		*n = n0; /* all of the backend's files or none */
+	strbuf_release(&tmpl);
+	strbuf_release(&text);
+	strbuf_release(&why);
+	return ret;
+}

@@ -1,0 +1,533 @@
+/*
+ * tablec.h: the one header of tablec, split into sections named after the
+ * source file that implements them (as chibicc does). The pipeline is
+ *
+ *   load.c      YAML bytes -> node tree with file:line:col on every node
+ *   parse.c     node tree  -> spec (tables, grants, environments)
+ *   resolve.c   spec + environment -> merged property nodes per table
+ *   validate.c  merged nodes -> typed, checked tables and grants
+ *   lower.c     checked model -> IR (a jansson document)
+ *   render.c    IR + backend folder -> output files (via tmpl.c)
+ *
+ * and compile.c holds the one function that reads as the whole pipeline.
+ */
+#ifndef TABLEC_H
+#define TABLEC_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#define TABLEC_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#define NORETURN __attribute__((noreturn))
+#else
+#define PRINTF_LIKE(f, a)
+#define NORETURN
+#endif
+
+/* An internal error: a bug in tablec, never bad input. Exits with 70. */
+#define BUG(...) bug_at(__FILE__, __LINE__, __VA_ARGS__)
+NORETURN void bug_at(const char *file, int line, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+
+/* ---------------------------------------------------------------- util.c */
+
+/*
+ * Arena: every allocation of one compilation comes from here and is freed
+ * at once by arena_free(). Allocation failure is fatal (BUG-like exit), so
+ * callers never check for NULL.
+ */
+typedef struct Arena Arena;
+Arena *arena_new(void);
+void arena_free(Arena *a);
+void *arena_alloc(Arena *a, size_t size); /* zeroed */
+char *arena_strndup(Arena *a, const char *s, size_t len);
+char *arena_strdup(Arena *a, const char *s);
+char *arena_printf(Arena *a, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Growable array in an arena: `vec_push(a, &v, &n, &cap, sizeof *v)`. */
+void *vec_grow(Arena *a, void *ptr, size_t *cap, size_t need, size_t elem);
+#define VEC_PUSH(arena, arr, n, cap)                                          \
+	((arr) = vec_grow((arena), (arr), &(cap), (n) + 1, sizeof *(arr)),    \
+	 &(arr)[(n)++])
+
+/*
+ * Strbuf, after git's strbuf.h: `buf` is never NULL and always
+ * NUL-terminated; arguments come in <ptr, len> order; a buffer is set up
+ * with strbuf_init() or STRBUF_INIT and freed with strbuf_release().
+ * strbuf_detach() hands the malloc'd string to the caller.
+ */
+typedef struct Strbuf {
+	char *buf;
+	size_t len;
+	size_t alloc;
+} Strbuf;
+extern char strbuf_slopbuf[];
+#define STRBUF_INIT {strbuf_slopbuf, 0, 0}
+void strbuf_init(Strbuf *sb, size_t hint);
+void strbuf_release(Strbuf *sb);
+void strbuf_reset(Strbuf *sb);
+void strbuf_grow(Strbuf *sb, size_t extra);
+void strbuf_add(Strbuf *sb, const void *data, size_t len);
+void strbuf_addstr(Strbuf *sb, const char *s);
+void strbuf_addch(Strbuf *sb, int c);
+void strbuf_addf(Strbuf *sb, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void strbuf_vaddf(Strbuf *sb, const char *fmt, va_list ap);
+char *strbuf_detach(Strbuf *sb, size_t *len);
+
+/* Reads a whole file. Returns 0, or -1 with errno set; `limit` bounds size
+ * (returns -1 with errno EFBIG past it). */
+int read_file(const char *path, size_t limit, Strbuf *out);
+
+/* UTF-8: returns the byte offset of the first invalid sequence, or -1. */
+long utf8_invalid_at(const char *s, size_t len);
+/* Decodes one code point at s (valid UTF-8 assumed); sets *len. */
+uint32_t utf8_decode(const char *s, size_t *len);
+/* Levenshtein distance, bounded: returns > max when farther. */
+size_t edit_distance(const char *a, const char *b, size_t max);
+
+/* ---------------------------------------------------------------- diag.c */
+
+/* A source file and its line table, for locations and caret lines. */
+typedef struct Source {
+	const char *path; /* as the user named it */
+	const char *text;
+	size_t len;
+	size_t *line_start; /* byte offset of each line */
+	size_t nlines;
+} Source;
+
+/* A 1-based location; `len` is the span's width in columns (>= 1). */
+typedef struct Loc {
+	const Source *src;
+	int line, col, len;
+} Loc;
+
+typedef enum Severity { SEV_ERROR, SEV_WARNING } Severity;
+
+typedef struct Diag {
+	Severity sev;
+	const char *code;
+	Loc loc;
+	const char *msg;
+	const char *help; /* how to fix it, or NULL */
+	Loc note_loc;     /* e.g. the first definition; src NULL when none */
+	const char *note;
+	const char *env;  /* environment it was found in, NULL for all */
+	const char **envs; /* after diag_finish: where it holds, NULL = all */
+	size_t nenvs;
+} Diag;
+
+typedef struct Diags {
+	Arena *arena;
+	Diag *items;
+	size_t n, cap;
+	const char *env;        /* the environment being validated now */
+	const char **all_envs;  /* every environment, for diag_finish */
+	size_t nall_envs;
+	int errors, warnings;
+} Diags;
+
+Source *source_new(Arena *a, const char *path, const char *text, size_t len);
+
+/* Reports code at loc; severity comes from the code (E.../W...). Returns the
+ * diagnostic so that a help or note can be attached. */
+Diag *diag_report(Diags *d, const char *code, Loc loc, const char *fmt, ...)
+	PRINTF_LIKE(4, 5);
+void diag_help(Diag *dg, Diags *d, const char *fmt, ...) PRINTF_LIKE(3, 4);
+void diag_note(Diag *dg, Diags *d, Loc loc, const char *fmt, ...)
+	PRINTF_LIKE(4, 5);
+
+/* Merges what several environments reported at one place into one
+ * diagnostic (naming the environments where it does not hold everywhere),
+ * sorts by location and counts. Call once, before printing. */
+void diag_finish(Diags *d);
+
+typedef enum DiagFormat { FMT_TEXT, FMT_JSON, FMT_GITHUB, FMT_SARIF } DiagFormat;
+int diag_format_parse(const char *name, DiagFormat *out);
+/* Prints all diagnostics (after diag_finish). `color` for text on a tty. */
+void diag_print(const Diags *d, DiagFormat fmt, FILE *f, bool color);
+
+/* The code table of codes.def. */
+typedef struct CodeInfo {
+	const char *code, *name, *explanation;
+} CodeInfo;
+const CodeInfo *code_lookup(const char *code);
+const CodeInfo *code_table(size_t *n);
+
+/* ---------------------------------------------------------------- load.c */
+
+typedef enum NodeKind { NODE_SCALAR, NODE_MAP, NODE_SEQ } NodeKind;
+
+typedef struct Node Node;
+typedef struct Pair {
+	Node *key, *value;
+} Pair;
+
+struct Node {
+	NodeKind kind;
+	Loc loc;
+	const char *str; /* scalar text (NUL-terminated; may hold no NUL) */
+	size_t len;
+	bool quoted;     /* quoted, block or !!str: never a number or bool */
+	Pair *pairs;     /* NODE_MAP, in source order */
+	size_t npairs;
+	Node **items;    /* NODE_SEQ */
+	size_t nitems;
+	size_t weight;   /* nodes under it, aliases expanded (load.c) */
+};
+
+/* Limits on hostile input, documented in the README. */
+#define LOAD_MAX_FILE (8u << 20)      /* bytes of one spec */
+#define LOAD_MAX_DEPTH 64              /* nesting of collections */
+#define LOAD_MAX_NODES 1000000         /* nodes after alias expansion */
+#define LOAD_MAX_SCALAR (64u << 10)    /* bytes of one scalar */
+
+/* Parses one YAML document into a node tree. Returns NULL after reporting
+ * (the document is unusable); never aborts on bad input. */
+Node *load_yaml(Arena *a, Diags *d, const Source *src);
+
+/* Mapping lookup by key text; NULL when absent. */
+Node *node_get(const Node *map, const char *key);
+const char *node_kind_name(const Node *n);
+
+/* --------------------------------------------------------------- parse.c */
+
+/*
+ * The spec as written: the top-level structure is checked here; table
+ * bodies stay nodes until resolve.c has merged them per environment.
+ */
+typedef struct Env {
+	const char *name;
+	Node *at;           /* the name's key node */
+	Node *region;       /* scalars or NULL */
+	Node *account;
+	Node *set;          /* mapping of table properties, or NULL */
+	Node *tables;       /* mapping table -> mapping of properties, or NULL */
+	bool production;    /* the name looks like production */
+} Env;
+
+typedef struct TableDecl {
+	const char *name; /* logical */
+	Node *at;         /* the key node */
+	Node *body;       /* mapping */
+} TableDecl;
+
+typedef struct GrantDecl {
+	Node *at;
+	Node *role, *role_arn, *access, *actions, *tables, *indexes,
+		*leading_keys, *environments, *policy_name, *managed;
+} GrantDecl;
+
+typedef struct Spec {
+	const Source *src;
+	Node *root;
+	const char *project;
+	Node *naming_table, *naming_export, *naming_policy;
+	Env *envs;
+	size_t nenvs;
+	bool implicit_env; /* no `environments:`: one named "default" */
+	Node *defaults;
+	TableDecl *tables;
+	size_t ntables;
+	GrantDecl *grants;
+	size_t ngrants;
+} Spec;
+
+#define SPEC_MAX_TABLES 10000
+#define SPEC_MAX_ENVS 64
+#define SPEC_MAX_GRANTS 1000
+
+/* Returns NULL when the document cannot be a spec at all. */
+Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root);
+
+/* Typed access to nodes; each reports E101 (or E104) and returns false
+ * when the node is not of the kind asked for. `what` names the key. */
+bool node_is_null(const Node *n);
+bool want_map(Diags *d, const Node *n, const char *what);
+bool want_seq(Diags *d, const Node *n, const char *what);
+bool want_str(Diags *d, const Node *n, const char *what, const char **out);
+bool want_bool(Diags *d, const Node *n, const char *what, bool *out);
+bool want_int(Diags *d, const Node *n, const char *what, long long *out);
+/* One of `choices` (NULL-terminated); returns its index or -1. */
+int want_enum(Diags *d, const Node *n, const char *what,
+	      const char *const *choices);
+/* Reports unknown keys of `map` (E100) with a did-you-mean from
+ * `allowed` (NULL-terminated). */
+void check_keys(Diags *d, const Node *map, const char *const *allowed,
+		const char *where);
+/* The closest of `cands` to `s`, or NULL when none is close. */
+const char *did_you_mean(const char *s, const char *const *cands, size_t n);
+
+/* The keys a table accepts (also in `defaults`, `set` and overrides). */
+extern const char *const table_keys[];
+
+/* ------------------------------------------------------------- resolve.c */
+
+/* One table of one environment: properties merged in resolution order. */
+typedef struct Resolved {
+	const TableDecl *decl;
+	Node *props; /* a mapping; each pair keeps its source location */
+} Resolved;
+
+/* Merges built-in defaults < `defaults` < table < env `set` < env
+ * `tables.<name>` for every table, in spec order. */
+Resolved *resolve_env(Arena *a, Diags *d, const Spec *spec, const Env *env);
+
+/* Placeholders for name patterns; a NULL value is "not available". */
+typedef struct Placeholders {
+	const char *env, *project, *name, *region, *account, *export, *role;
+} Placeholders;
+
+/* Expands ${...} in the pattern node's text. Unknown or unavailable
+ * placeholders are reported (E219/E238) and NULL is returned. `$$` is a
+ * literal `$`. */
+const char *pattern_expand(Arena *a, Diags *d, const Node *pattern,
+			   const char *text, const Placeholders *ph,
+			   const char *const *allowed);
+
+/* ------------------------------------------------------------ validate.c */
+
+typedef enum AttrType {
+	ATTR_S, ATTR_N, ATTR_B, ATTR_BOOL, ATTR_NULL, ATTR_M, ATTR_L, ATTR_SS,
+	ATTR_NS, ATTR_BS,
+} AttrType;
+
+typedef struct Attr {
+	const char *name;
+	AttrType type;
+	Node *at;
+} Attr;
+
+typedef struct KeyDef {
+	const char *pk, *sk; /* sk NULL for a partition-only key */
+	Node *at;
+} KeyDef;
+
+typedef struct Throughput {
+	bool set;
+	long long read, write;
+	Node *at;
+} Throughput;
+
+typedef enum ProjType { PROJ_ALL, PROJ_KEYS_ONLY, PROJ_INCLUDE } ProjType;
+
+typedef struct Index {
+	const char *name;
+	Node *at;
+	KeyDef key;
+	ProjType proj;
+	const char **include;
+	size_t ninclude;
+	Throughput cap, odm;
+} Index;
+
+typedef struct Tag {
+	const char *key, *value;
+	Node *at;
+} Tag;
+
+typedef struct AccessPattern {
+	const char *name;
+	const char *pk, *sk;
+	const char *index; /* NULL: any */
+	Node *at;
+} AccessPattern;
+
+typedef enum Encryption { ENC_AWS_OWNED, ENC_AWS_MANAGED, ENC_KMS } Encryption;
+typedef enum Stream {
+	STREAM_OFF, STREAM_KEYS_ONLY, STREAM_NEW_IMAGE, STREAM_OLD_IMAGE,
+	STREAM_NEW_AND_OLD_IMAGES,
+} Stream;
+typedef enum DeletionPolicy { DP_RETAIN, DP_DELETE, DP_SNAPSHOT } DeletionPolicy;
+
+typedef struct Table {
+	const char *logical;   /* the key under `tables:` */
+	Node *at;
+	const char *physical;  /* after the naming pattern */
+	const char *id;        /* PascalCase identifier: letters and digits */
+	const char *ident;     /* snake_case identifier */
+	const char *description;
+	Attr *attrs;
+	size_t nattrs;
+	KeyDef key;
+	Index *gsis, *lsis;
+	size_t ngsis, nlsis;
+	bool provisioned;
+	Throughput cap, odm;
+	bool has_ttl, ttl_enabled;
+	const char *ttl_attr;
+	const char *retention;  /* as written, or NULL */
+	long long retention_s;
+	bool pitr;
+	int pitr_days;          /* 0: not set (AWS's default, 35) */
+	Encryption enc;
+	const char *kms_key;
+	Stream stream;
+	bool infrequent_access;
+	bool deletion_protection;
+	DeletionPolicy deletion_policy;
+	bool contributor_insights;
+	Tag *tags;
+	size_t ntags;
+	const char *export;      /* as written */
+	const char *export_name; /* after naming.export */
+	const char *env_var;
+	AccessPattern *patterns;
+	size_t npatterns;
+} Table;
+
+typedef enum ResKind { RES_TABLE, RES_INDEX, RES_STREAM, RES_ANY } ResKind;
+
+typedef struct ResRef {
+	ResKind kind;
+	const Table *table; /* NULL for RES_ANY */
+	const char *index;  /* RES_INDEX: a name or "*" */
+} ResRef;
+
+typedef struct Statement {
+	const char *sid;
+	const char **actions;
+	size_t nactions;
+	ResRef *res;
+	size_t nres;
+	bool leading_keys; /* the grant's condition applies */
+} Statement;
+
+typedef struct Policy {
+	const char *name;
+	const char *id;
+	bool managed;
+	const char *role;     /* role name */
+	const char *role_arn; /* as given, or NULL */
+	const char **leading_keys;
+	size_t nleading_keys;
+	Statement *stmts;
+	size_t nstmts;
+	const GrantDecl *decl;
+} Policy;
+
+/* One environment, resolved and checked. */
+typedef struct Model {
+	const Spec *spec;
+	const Env *env;
+	const char *region, *account; /* NULL when not set */
+	const char *partition;        /* aws, aws-cn, aws-us-gov */
+	Table *tables;
+	size_t ntables;
+	Policy *policies;
+	size_t npolicies;
+} Model;
+
+/* Interprets and checks every table and grant of one environment. Reports
+ * into d (with d->env set by the caller); the model is complete even when
+ * errors were reported, but must not be lowered then. */
+Model *validate_env(Arena *a, Diags *d, const Spec *spec, const Env *env,
+		    Resolved *tables);
+/* Frees the compiled patterns (for leak checkers; optional at exit). */
+void validate_cleanup(void);
+
+/* --------------------------------------------------------------- lower.c */
+
+/* The IR of one environment: the contract for templates (specs/ir.schema.json). */
+json_t *lower_model(const Model *m, const char *spec_name);
+
+/* ------------------------------------------------------------- compile.c */
+
+typedef struct Compilation {
+	Arena *arena;
+	Diags diags;
+	Spec *spec;
+	Model **models; /* one per environment of spec->envs, NULL if unusable */
+} Compilation;
+
+/* The whole front end: load, parse, resolve, validate every environment.
+ * Returns 0 when the spec was read (diagnostics may hold errors), -1 on an
+ * I/O error (message printed). */
+int compile_file(Compilation *c, const char *path);
+void compilation_release(Compilation *c);
+
+/* ---------------------------------------------------------------- tmpl.c */
+
+/*
+ * A logic-less template engine (mustache's tags, no lambdas, no partials).
+ * Every interpolation is escaped for the language of the output file, so a
+ * template cannot emit a broken or injectable document whatever the data.
+ */
+typedef enum TmplLang {
+	LANG_TEXT,
+	LANG_YAML,
+	LANG_JSON,
+	LANG_HCL,
+	LANG_SHELL,
+} TmplLang;
+
+/* "text", "yaml", "json", "hcl", "shell" -> 0 and *out; else -1. */
+int tmpl_lang_parse(const char *name, TmplLang *out);
+const char *tmpl_lang_name(TmplLang lang);
+
+/*
+ * Renders template `src` (of `len` bytes; `name` is used in messages)
+ * against `data`, appending to `out`. Returns 0, or -1 with one message
+ * "NAME:LINE:COL: what went wrong" appended to `err`.
+ */
+int tmpl_render(const char *name, const char *src, size_t len, json_t *data,
+		TmplLang lang, Strbuf *out, Strbuf *err);
+
+/* -------------------------------------------------------------- render.c */
+
+/*
+ * A backend is a folder holding manifest.json and the templates it names;
+ * nothing about a backend is compiled into tablec.
+ */
+typedef struct BackendFile {
+	const char *template_path; /* full path of the template */
+	const char *output;        /* file name written under DIR/<env>/ */
+	TmplLang lang;
+} BackendFile;
+
+typedef struct Backend {
+	const char *name; /* the folder's name */
+	const char *dir;
+	const char *description;
+	BackendFile *files;
+	size_t nfiles;
+} Backend;
+
+typedef struct BackendSet {
+	Backend *items; /* sorted by name */
+	size_t n;
+} BackendSet;
+
+/*
+ * Scans each directory of `dirs` (in order; the first that defines a name
+ * wins) for subfolders with a manifest.json. A directory that does not
+ * exist is skipped; a broken manifest is an error. Returns 0 or -1 with a
+ * message in `err`.
+ */
+int backends_find(Arena *a, const char *const *dirs, size_t ndirs,
+		  BackendSet *out, Strbuf *err);
+const Backend *backend_get(const BackendSet *set, const char *name);
+
+typedef struct Output {
+	const char *path; /* relative: "<env>/<file>" */
+	const char *data;
+	size_t len;
+} Output;
+
+/*
+ * Renders every file of `b` for the IR of one environment and parses each
+ * YAML or JSON result back; appends to *outs (an arena vector with *n and
+ * *cap). Returns 0, or -1 with a message naming the template in `err`.
+ */
+int backend_render(Arena *a, const Backend *b, const char *env, json_t *ir,
+		   Output **outs, size_t *n, size_t *cap, Strbuf *err);
+
+#endif

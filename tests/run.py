@@ -1,0 +1,931 @@
+#!/usr/bin/env python3
+"""tablec's test runner.
+
+    python3 tests/run.py [--build DIR]... [--update] [-k SUBSTRING] [-j N]
+
+Groups, in order (tests/README.md says what each checks):
+
+  unit      every executable DIR/test_*
+  golden    every tests/golden/<case>/ holding a spec.yaml
+  specs     every specs/*.yaml: check is clean, out/ is current
+  cfn-lint  every generated CloudFormation template, by AWS's linter
+  enums     every template and golden IR, against botocore's DynamoDB model
+  tables    src/gen/*.inc match scripts/gen-tables.py
+
+unit, golden and specs run once per --build (default: build); the others run
+once. One line per test (PASS, FAIL with an indented explanation, SKIP with
+a reason), then one last line "N passed, N failed, N skipped". Exit status 1
+when anything failed.
+
+--update regenerates the expected files of the golden cases (check.txt,
+status, out/, ir/) and the specs' out/ from the tool itself instead of
+comparing; review the result with git diff. Only the first --build updates.
+
+Standard library only; cfn-lint, botocore, moto and PyYAML are found in the
+running Python when there. A missing one makes its group SKIP, or FAIL when
+the environment variable CI is set.
+"""
+
+import argparse
+import concurrent.futures
+import difflib
+import gzip
+import importlib.metadata
+import importlib.util
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GOLDEN = os.path.join(ROOT, "tests", "golden")
+TIMEOUT = 300          # seconds for one tablec run (sanitizer builds are slow)
+DIFF_LINES = 80        # per diff shown in a FAIL explanation
+OUTPUT_LINES = 60      # of a command's output shown in a FAIL explanation
+
+PINS = {  # the versions this project is tested with (see oracles.md)
+    "cfn-lint": "cfn-lint==1.51.0",
+    "botocore": "botocore==1.43.11",
+    "moto": "moto==5.2.1",
+    "PyYAML": "PyYAML",
+}
+
+IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+def rel(path):
+    """A path as printed: relative to the repository root."""
+    r = os.path.relpath(path, ROOT)
+    return path if r.startswith("..") else r.replace(os.sep, "/")
+
+
+def indent(text, prefix="    "):
+    return "\n".join(prefix + line if line else prefix.rstrip()
+                     for line in text.rstrip("\n").split("\n"))
+
+
+def clip(text, limit=OUTPUT_LINES):
+    lines = text.rstrip("\n").split("\n")
+    if len(lines) <= limit:
+        return "\n".join(lines)
+    return "\n".join(lines[:limit] + [f"... ({len(lines) - limit} more lines)"])
+
+
+def decode(data):
+    return data.decode("utf-8", errors="replace")
+
+
+def udiff(want, got, name_want, name_got):
+    """A unified diff of two byte strings, clipped."""
+    a = decode(want).splitlines(keepends=True)
+    b = decode(got).splitlines(keepends=True)
+    lines = []
+    for line in difflib.unified_diff(a, b, name_want, name_got):
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        lines.append(line)
+    text = "".join(lines)
+    if not text and want != got:
+        text = "(the files differ in bytes that do not show as text)"
+    return clip(text, DIFF_LINES)
+
+
+# ------------------------------------------------------------------ results
+
+class Result:
+    def __init__(self, status, name, detail=""):
+        self.status = status    # "PASS", "FAIL" or "SKIP"
+        self.name = name
+        self.detail = detail
+
+
+class Report:
+    def __init__(self, pattern):
+        self.pattern = pattern
+        self.counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+        self.lock = threading.Lock()
+
+    def wants(self, name):
+        return not self.pattern or self.pattern in name
+
+    def emit(self, r):
+        with self.lock:
+            self.counts[r.status] += 1
+            if r.status == "SKIP":
+                line = f"SKIP {r.name}: {r.detail}"
+            else:
+                line = f"{r.status} {r.name}"
+                if r.detail:
+                    line += "\n" + indent(r.detail)
+            print(line, flush=True)
+
+    def summary(self):
+        c = self.counts
+        return f"{c['PASS']} passed, {c['FAIL']} failed, {c['SKIP']} skipped"
+
+
+def missing_tool(report, name, tool, why="not found"):
+    """SKIP a group whose tool is missing, or FAIL it under CI."""
+    msg = f"{tool} {why}; install it with pip install {PINS[tool]}"
+    if IN_CI:
+        report.emit(Result("FAIL", name, msg + " (required when CI is set)"))
+    else:
+        report.emit(Result("SKIP", name, msg))
+
+
+# ------------------------------------------------------------------ running
+
+class Run:
+    def __init__(self, cmd, rc, out, err=b""):
+        self.cmd, self.rc, self.out, self.err = cmd, rc, out, err
+
+    def describe(self):
+        """`cmd` exited with ..., and its output, for a FAIL explanation."""
+        text = f"$ {' '.join(self.cmd)}\n{status_name(self.rc)}"
+        both = self.out + self.err
+        if both.strip():
+            text += "; output:\n" + indent(clip(decode(both)), "  ")
+        return text
+
+
+def status_name(rc):
+    if rc is None:
+        return f"timed out after {TIMEOUT}s"
+    if rc < 0:
+        try:
+            return f"killed by {signal.Signals(-rc).name}"
+        except ValueError:
+            return f"killed by signal {-rc}"
+    return f"exit status {rc}"
+
+
+def run(cmd, cwd, merge=True):
+    """Runs cmd; with merge, stdout and stderr interleave in .out."""
+    try:
+        p = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT if merge else subprocess.PIPE,
+                           timeout=TIMEOUT)
+    except subprocess.TimeoutExpired as e:
+        return Run(cmd, None, e.stdout or b"", e.stderr or b"")
+    except OSError as e:
+        return Run(cmd, 127, str(e).encode())
+    return Run(cmd, p.returncode, p.stdout, p.stderr or b"")
+
+
+def crashed(rc):
+    """A run that no expected file may record: timeout, signal, BUG()."""
+    return rc is None or rc < 0 or rc == 70 or rc > 2
+
+
+def read_tree(top):
+    """{relative posix path: bytes} of every file under top."""
+    tree = {}
+    if not os.path.isdir(top):
+        return tree
+    for d, dirs, files in os.walk(top):
+        dirs.sort()
+        for f in sorted(files):
+            p = os.path.join(d, f)
+            tree[os.path.relpath(p, top).replace(os.sep, "/")] = \
+                open(p, "rb").read()
+    return tree
+
+
+def tree_diff(want, got, name_want, name_got):
+    """Explanations of how tree got differs from tree want ([] if equal)."""
+    out = []
+    for f in sorted(set(want) - set(got)):
+        out.append(f"{f}: only in {name_want}")
+    for f in sorted(set(got) - set(want)):
+        out.append(f"{f}: only in {name_got}")
+    for f in sorted(set(want) & set(got)):
+        if want[f] != got[f]:
+            out.append(f"{f} differs:\n" + indent(
+                udiff(want[f], got[f], f"{name_want}/{f}", f"{name_got}/{f}"),
+                "  "))
+    return out
+
+
+def write_if_changed(path, data, changed):
+    try:
+        if open(path, "rb").read() == data:
+            return
+    except FileNotFoundError:
+        pass
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+    changed.append(f"wrote {rel(path)}")
+
+
+def sync_tree(top, tree, changed):
+    """Makes the folder top hold exactly the files of tree."""
+    have = read_tree(top)
+    for f in sorted(set(have) - set(tree)):
+        os.remove(os.path.join(top, f))
+        changed.append(f"deleted {rel(os.path.join(top, f))}")
+    for f, data in sorted(tree.items()):
+        write_if_changed(os.path.join(top, f), data, changed)
+    if os.path.isdir(top):   # prune folders left empty
+        for d, dirs, files in os.walk(top, topdown=False):
+            if not os.listdir(d):
+                os.rmdir(d)
+
+
+def remove_tree(top, changed):
+    if os.path.exists(top):
+        shutil.rmtree(top)
+        changed.append(f"deleted {rel(top)}/")
+
+
+# --------------------------------------------------------------------- unit
+
+def group_unit(report, build, label):
+    exes = sorted(p for p in (os.path.join(build, f) for f in
+                              os.listdir(build) if f.startswith("test_"))
+                  if os.path.isfile(p) and os.access(p, os.X_OK))
+    if not exes:
+        name = "unit" + label
+        if report.wants(name):
+            report.emit(Result("FAIL", name,
+                               f"no {rel(build)}/test_* executable found; "
+                               f"run meson compile -C {rel(build)}"))
+        return
+    for exe in exes:
+        name = f"unit/{os.path.basename(exe)}{label}"
+        if not report.wants(name):
+            continue
+        r = run([exe], ROOT)   # meson runs them in the source root too
+        if r.rc == 0:
+            report.emit(Result("PASS", name))
+        else:
+            r.cmd = [rel(exe)]
+            report.emit(Result("FAIL", name, r.describe()))
+
+
+# ------------------------------------------------------------------- golden
+
+def read_text(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def parse_status(data):
+    try:
+        return int(decode(data).strip())
+    except ValueError:
+        return None
+
+
+def case_args(case):
+    data = read_text(os.path.join(case, "args"))
+    if data is None:
+        return []
+    return [line for line in decode(data).split("\n") if line.strip()]
+
+
+def check_formats(tablec, case, status):
+    """Checks --format json, github and sarif against each other and status;
+    returns a list of problems."""
+    problems = []
+    runs = {}
+    for fmt in ("json", "github", "sarif"):
+        r = run([tablec, "check", "spec.yaml", "--format", fmt], case,
+                merge=False)
+        r.cmd = ["tablec"] + r.cmd[1:]
+        runs[fmt] = r
+        if r.rc != status:
+            problems.append(f"--format {fmt}: expected exit status {status}, "
+                            f"got {status_name(r.rc)}\n" +
+                            indent(r.describe(), "  "))
+    if problems or status not in (0, 1):
+        return problems
+
+    # json: {"diagnostics": [...], "summary": {"errors": N, "warnings": N}}
+    r = runs["json"]
+    try:
+        doc = json.loads(r.out)
+    except ValueError as e:
+        return [f"--format json: stdout is not JSON ({e})\n" +
+                indent(r.describe(), "  ")]
+    diags = doc.get("diagnostics") if isinstance(doc, dict) else None
+    summary = doc.get("summary") if isinstance(doc, dict) else None
+    if not isinstance(diags, list) or not isinstance(summary, dict):
+        return ['--format json: expected an object with "diagnostics" (a '
+                'list) and "summary" (an object)']
+    fields = {"file": str, "line": int, "column": int, "severity": str,
+              "code": str, "message": str}
+    count = {"error": 0, "warning": 0}
+    for i, d in enumerate(diags):
+        if not isinstance(d, dict):
+            problems.append(f"--format json: diagnostics[{i}] is not an object")
+            continue
+        bad = [f"{key} ({'integer' if typ is int else 'string'})"
+               for key, typ in fields.items()
+               if not isinstance(d.get(key), typ)
+               or isinstance(d.get(key), bool)]
+        if bad:
+            problems.append(f"--format json: diagnostics[{i}] lacks "
+                            f"{', '.join(bad)}")
+        if d.get("severity") in count:
+            count[d["severity"]] += 1
+    for sev, key in (("error", "errors"), ("warning", "warnings")):
+        n = summary.get(key)
+        if not isinstance(n, int) or isinstance(n, bool):
+            problems.append(f"--format json: summary.{key} is missing or not "
+                            f"an integer")
+        elif n != count[sev]:
+            problems.append(f"--format json: summary.{key} is {n} but "
+                            f"diagnostics hold {count[sev]} {sev}s")
+    if (count["error"] > 0) != (status == 1):
+        problems.append(f"--format json: {count['error']} errors, but the "
+                        f"exit status is {status}")
+
+    # github: one ::error / ::warning workflow command per diagnostic
+    lines = decode(runs["github"].out).splitlines()
+    for sev in ("error", "warning"):
+        n = sum(1 for line in lines if line.startswith(f"::{sev} ")
+                or line.startswith(f"::{sev}::"))
+        if n != count[sev]:
+            problems.append(f"--format github: {n} ::{sev} lines, but json "
+                            f"has {count[sev]} {sev}s\n" +
+                            indent(runs["github"].describe(), "  "))
+
+    # sarif: version 2.1.0, one result per diagnostic
+    r = runs["sarif"]
+    try:
+        doc = json.loads(r.out)
+        version = doc.get("version")
+        results = doc["runs"][0]["results"]
+        if not isinstance(results, list):
+            raise TypeError("runs[0].results is not a list")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:
+        problems.append(f"--format sarif: not a SARIF log with "
+                        f"runs[0].results ({type(e).__name__}: {e})\n" +
+                        indent(r.describe(), "  "))
+        return problems
+    if version != "2.1.0":
+        problems.append(f'--format sarif: "version" is {version!r}, '
+                        f'expected "2.1.0"')
+    if len(results) != len(diags):
+        problems.append(f"--format sarif: {len(results)} results, but json "
+                        f"has {len(diags)} diagnostics")
+    return problems
+
+
+def build_into(tablec, case, args):
+    """Runs build into a fresh temporary folder; returns (Run, tree, dirs
+    and files left in it) and removes the folder."""
+    tmp = tempfile.mkdtemp(prefix="tablec-golden-")
+    try:
+        r = run([tablec, "build", "spec.yaml", "-o", tmp] + args, case)
+        tree = read_tree(tmp)
+        entries = sorted(os.path.relpath(os.path.join(d, n), tmp)
+                         for d, ds, fs in os.walk(tmp) for n in ds + fs)
+        # Messages may name the output folder: make them comparable.
+        r.out = r.out.replace(tmp.encode(), b"OUTDIR")
+        r.cmd = ["tablec", "build", "spec.yaml", "-o", "OUTDIR"] + args
+        return r, tree, entries
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def golden_case(tablec, case, update, label, report):
+    """Runs every check of one case; returns a list of Results."""
+    cname = "golden/" + os.path.basename(case)
+    results = []
+    updating = f"; run python3 tests/run.py --update -k {os.path.basename(case)}"
+
+    def add(sub, problems, changed=None):
+        name = f"{cname}/{sub}{label}"
+        if not report.wants(name):
+            return
+        if problems:
+            results.append(Result("FAIL", name, "\n".join(problems)))
+        else:
+            results.append(Result("PASS", name, "\n".join(changed or [])))
+
+    # check: text diagnostics and exit status
+    r = run([tablec, "check", "spec.yaml"], case)
+    r.cmd = ["tablec"] + r.cmd[1:]
+    changed, problems = [], []
+    check_path = os.path.join(case, "check.txt")
+    status_path = os.path.join(case, "status")
+    if update:
+        if crashed(r.rc):
+            problems.append("tablec check did not finish normally; expected "
+                            "files left as they were\n" + r.describe())
+        else:
+            write_if_changed(check_path, r.out, changed)
+            write_if_changed(status_path, f"{r.rc}\n".encode(), changed)
+        status = r.rc
+    else:
+        want_out = read_text(check_path)
+        want_status = read_text(status_path)
+        status = parse_status(want_status) if want_status is not None else None
+        if want_out is None or want_status is None:
+            problems.append("missing expected check.txt or status" + updating)
+        elif status is None:
+            problems.append(f"{rel(status_path)}: not a number")
+        else:
+            if r.rc != status:
+                problems.append(f"expected exit status {status}, got "
+                                f"{status_name(r.rc)}")
+            if r.out != want_out:
+                problems.append(f"output differs from {rel(check_path)}:\n" +
+                                indent(udiff(want_out, r.out,
+                                             rel(check_path), "actual"), "  "))
+    add("check", problems, changed)
+    if status is None or crashed(status):
+        return results
+
+    # formats: json, github, sarif agree with each other and the status
+    add("formats", check_formats(tablec, case, status))
+
+    # build: the output tree, or nothing at all on errors
+    args = case_args(case)
+    out_dir = os.path.join(case, "out")
+    ir_dir = os.path.join(case, "ir")
+    b1, tree, entries = build_into(tablec, case, args)
+    changed, problems = [], []
+    if status == 0:
+        if b1.rc != 0:
+            problems.append("check passes but build fails:\n" + b1.describe())
+        elif update:
+            sync_tree(out_dir, tree, changed)
+        else:
+            diffs = tree_diff(read_tree(out_dir), tree, rel(out_dir), "actual")
+            if diffs:
+                problems.append(f"output differs from {rel(out_dir)}/:")
+                problems += diffs
+    else:
+        if b1.rc != status:
+            problems.append(f"expected exit status {status} (as check), got "
+                            f"{status_name(b1.rc)}\n" + b1.describe())
+        if entries:
+            problems.append("a failed build wrote into its output folder: " +
+                            ", ".join(entries[:20]))
+        if update:
+            remove_tree(out_dir, changed)
+            remove_tree(ir_dir, changed)
+        else:
+            for d in (out_dir, ir_dir):
+                if os.path.exists(d):
+                    problems.append(f"{rel(d)}/ exists but the case fails "
+                                    f"(status {status}){updating}")
+    add("build", problems, changed)
+
+    # determinism: a second build gives the same bytes
+    b2, tree2, _ = build_into(tablec, case, args)
+    problems = []
+    if b2.rc != b1.rc:
+        problems.append(f"first build: {status_name(b1.rc)}, second: "
+                        f"{status_name(b2.rc)}")
+    if b2.out != b1.out:
+        problems.append("build messages differ:\n" +
+                        indent(udiff(b1.out, b2.out, "first", "second"), "  "))
+    problems += tree_diff(tree, tree2, "first", "second")
+    add("determinism", problems)
+
+    # ir: one JSON document per environment that build wrote
+    if status != 0:
+        return results
+    envs = sorted({f.split("/")[0] for f in (tree if b1.rc == 0 else
+                                            read_tree(out_dir)) if "/" in f})
+    changed, problems = [], []
+    irs = {}
+    for env in envs:
+        r = run([tablec, "ir", "spec.yaml", "--env", env], case, merge=False)
+        r.cmd = ["tablec"] + r.cmd[1:]
+        if r.rc != 0:
+            problems.append(f"ir --env {env}: " + r.describe())
+            continue
+        try:
+            json.loads(r.out)
+        except ValueError as e:
+            problems.append(f"ir --env {env}: stdout is not JSON ({e})")
+            continue
+        irs[f"{env}.json"] = r.out
+    if update:
+        if not problems:
+            sync_tree(ir_dir, irs, changed)
+    else:
+        want = read_tree(ir_dir)
+        for f in sorted(set(want) - set(irs) - {f"{e}.json" for e in envs}):
+            problems.append(f"{rel(ir_dir)}/{f}: build wrote no folder "
+                            f"{f[:-5]}{updating}")
+        for f in sorted(set(irs) - set(want)):
+            problems.append(f"missing expected {rel(ir_dir)}/{f}{updating}")
+        for f in sorted(set(irs) & set(want)):
+            if irs[f] != want[f]:
+                problems.append(f"ir/{f} differs:\n" + indent(
+                    udiff(want[f], irs[f], f"{rel(ir_dir)}/{f}", "actual"),
+                    "  "))
+    add("ir", problems, changed)
+    return results
+
+
+def golden_cases():
+    if not os.path.isdir(GOLDEN):
+        return []
+    return [os.path.join(GOLDEN, d) for d in sorted(os.listdir(GOLDEN))
+            if os.path.isfile(os.path.join(GOLDEN, d, "spec.yaml"))]
+
+
+def group_golden(report, tablec, update, label, jobs):
+    subs = ("check", "formats", "build", "determinism", "ir")
+    cases = [c for c in golden_cases()
+             if any(report.wants(f"golden/{os.path.basename(c)}/{s}{label}")
+                    for s in subs)]
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        for results in pool.map(
+                lambda c: golden_case(tablec, c, update, label, report),
+                cases):
+            for r in results:
+                report.emit(r)
+
+
+# -------------------------------------------------------------------- specs
+
+def group_specs(report, tablec, update, label, jobs):
+    specs_dir = os.path.join(ROOT, "specs")
+    specs = sorted(f for f in os.listdir(specs_dir) if f.endswith(".yaml")) \
+        if os.path.isdir(specs_dir) else []
+
+    def one(spec):
+        base = f"specs/{spec[:-5]}"
+        path = f"specs/{spec}"
+        out = []
+        if report.wants(f"{base}/check{label}"):
+            r = run([tablec, "check", path], ROOT)
+            r.cmd = ["tablec"] + r.cmd[1:]
+            out.append(Result("PASS" if r.rc == 0 else "FAIL",
+                              f"{base}/check{label}",
+                              "" if r.rc == 0 else r.describe()))
+        if report.wants(f"{base}/build{label}"):
+            cmd = [tablec, "build", path] + ([] if update else ["--check"])
+            r = run(cmd, ROOT)
+            r.cmd = ["tablec"] + r.cmd[1:]
+            detail = ""
+            if r.rc != 0:
+                detail = r.describe()
+                if not update:
+                    detail += ("\nout/ is stale or the spec fails; refresh it "
+                               f"with python3 tests/run.py --update -k {base}")
+            out.append(Result("PASS" if r.rc == 0 else "FAIL",
+                              f"{base}/build{label}", detail))
+        return out
+
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        for results in pool.map(one, specs):
+            for r in results:
+                report.emit(r)
+
+
+# ----------------------------------------------------------------- cfn-lint
+
+def templates():
+    """Every generated CloudFormation template, as absolute paths."""
+    names = ("cloudformation.yaml", "cloudformation.json")
+    tops = [os.path.join(ROOT, "out")] + \
+        [os.path.join(c, "out") for c in golden_cases()]
+    found = []
+    for top in tops:
+        for d, dirs, files in os.walk(top):
+            dirs.sort()
+            found += [os.path.join(d, f) for f in sorted(files) if f in names]
+    return found
+
+
+def cfn_lint_command():
+    if importlib.util.find_spec("cfnlint") is not None:
+        return [sys.executable, "-c",
+                "import sys; from cfnlint.runner import main; sys.exit(main())"]
+    exe = shutil.which("cfn-lint")
+    return [exe] if exe else None
+
+
+def group_cfn_lint(report):
+    files = [f for f in templates() if report.wants(f"cfn-lint/{rel(f)}")]
+    if not files:
+        return
+    cmd = cfn_lint_command()
+    if cmd is None:
+        missing_tool(report, "cfn-lint", "cfn-lint")
+        return
+    # -c I: informational findings too (printed, not failed on).
+    names = [rel(f) for f in files]
+    r = run(cmd + ["--format", "json", "--include-checks", "I", "--"] + names,
+            ROOT, merge=False)
+    try:
+        findings = json.loads(r.out) if r.out.strip() else []
+        if not isinstance(findings, list):
+            raise ValueError("not a list")
+    except ValueError:
+        r.cmd = ["cfn-lint", "--format", "json", "--include-checks", "I",
+                 "--", "..."]
+        for n in names:
+            report.emit(Result("FAIL", f"cfn-lint/{n}",
+                               "cfn-lint gave no JSON report\n" + r.describe()))
+        return
+    per_file = {n: [] for n in names}
+    for m in findings:
+        fname = os.path.normpath(str(m.get("Filename", ""))).replace(os.sep, "/")
+        per_file.setdefault(fname, []).append(m)
+    for n in list(per_file):
+        bad, info = [], []
+        for m in per_file[n]:
+            start = m.get("Location", {}).get("Start", {})
+            rule = m.get("Rule", {}).get("Id", "?")
+            level = m.get("Level", "?")
+            msg = str(m.get("Message", ""))
+            if len(msg) > 400:
+                msg = msg[:400] + "..."
+            text = (f"{n}:{start.get('LineNumber', 0)}:"
+                    f"{start.get('ColumnNumber', 0)}: {level} {rule} {msg}")
+            (info if level == "Informational" else bad).append(text)
+        report.emit(Result("FAIL" if bad else "PASS", f"cfn-lint/{n}",
+                           "\n".join(bad + info)))
+
+
+# -------------------------------------------------------------------- enums
+
+class Model:
+    """Enums and name limits of botocore's DynamoDB service model."""
+    SHAPES = ("BillingMode", "TableClass", "ProjectionType", "StreamViewType",
+              "ScalarAttributeType", "KeyType", "SSEType", "TableName",
+              "IndexName")
+
+    def __init__(self, shapes):
+        self.shapes = {k: shapes[k] for k in self.SHAPES}
+
+    @classmethod
+    def load(cls):
+        spec = importlib.util.find_spec("botocore")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        base = os.path.join(list(spec.submodule_search_locations)[0], "data",
+                            "dynamodb", "2012-08-10")
+        for name, opener in (("service-2.json.gz", gzip.open),
+                             ("service-2.json", open)):
+            p = os.path.join(base, name)
+            if os.path.isfile(p):
+                with opener(p, "rb") as f:
+                    return cls(json.load(f)["shapes"])
+        return None
+
+    def check(self, shape, value, where, problems):
+        """Checks a value against a shape; intrinsics pass, except a Fn::Sub
+        of a string without variables, which is that string."""
+        if isinstance(value, dict) and list(value) == ["Fn::Sub"] and \
+                isinstance(value["Fn::Sub"], str) and "${" not in value["Fn::Sub"]:
+            value = value["Fn::Sub"]
+        if not isinstance(value, str):
+            return
+        s = self.shapes[shape]
+        if "enum" in s and value not in s["enum"]:
+            problems.append(f"{where}: {value!r} is not a {shape} "
+                            f"({', '.join(s['enum'])})")
+        if "pattern" in s and not re.fullmatch(s["pattern"], value):
+            problems.append(f"{where}: {value!r} does not match the {shape} "
+                            f"pattern {s['pattern']}")
+        n = len(value.encode("utf-8"))
+        if n < s.get("min", 0) or n > s.get("max", n):
+            problems.append(f"{where}: {value!r} is {n} bytes long; a "
+                            f"{shape} takes {s.get('min', 0)} to "
+                            f"{s.get('max')}")
+
+
+def as_list(v):
+    return v if isinstance(v, list) else []
+
+
+def as_dict(v):
+    return v if isinstance(v, dict) else {}
+
+
+def check_table(model, props, where, problems):
+    chk = model.check
+    chk("TableName", props.get("TableName"), f"{where}.TableName", problems)
+    chk("BillingMode", props.get("BillingMode"), f"{where}.BillingMode",
+        problems)
+    chk("TableClass", props.get("TableClass"), f"{where}.TableClass", problems)
+    for i, a in enumerate(as_list(props.get("AttributeDefinitions"))):
+        chk("ScalarAttributeType", as_dict(a).get("AttributeType"),
+            f"{where}.AttributeDefinitions[{i}].AttributeType", problems)
+    for i, k in enumerate(as_list(props.get("KeySchema"))):
+        chk("KeyType", as_dict(k).get("KeyType"),
+            f"{where}.KeySchema[{i}].KeyType", problems)
+    for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        for i, ix in enumerate(as_list(props.get(kind))):
+            ix = as_dict(ix)
+            w = f"{where}.{kind}[{i}]"
+            chk("IndexName", ix.get("IndexName"), f"{w}.IndexName", problems)
+            for j, k in enumerate(as_list(ix.get("KeySchema"))):
+                chk("KeyType", as_dict(k).get("KeyType"),
+                    f"{w}.KeySchema[{j}].KeyType", problems)
+            chk("ProjectionType",
+                as_dict(ix.get("Projection")).get("ProjectionType"),
+                f"{w}.Projection.ProjectionType", problems)
+    chk("StreamViewType",
+        as_dict(props.get("StreamSpecification")).get("StreamViewType"),
+        f"{where}.StreamSpecification.StreamViewType", problems)
+    chk("SSEType", as_dict(props.get("SSESpecification")).get("SSEType"),
+        f"{where}.SSESpecification.SSEType", problems)
+
+
+# In the IR, fields are found by name wherever they are, in any spelling:
+# BillingMode, billing_mode and billingMode all mean the shape BillingMode.
+IR_FIELDS = {
+    "billingmode": "BillingMode", "tableclass": "TableClass",
+    "projectiontype": "ProjectionType", "streamviewtype": "StreamViewType",
+    "attributetype": "ScalarAttributeType", "keytype": "KeyType",
+    "ssetype": "SSEType", "tablename": "TableName", "indexname": "IndexName",
+}
+
+
+def check_ir(model, node, where, problems, counter):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            w = f"{where}.{k}" if where else str(k)
+            shape = IR_FIELDS.get(str(k).replace("_", "").lower())
+            if shape and isinstance(v, str):
+                counter[0] += 1
+                model.check(shape, v, w, problems)
+            else:
+                check_ir(model, v, w, problems, counter)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            check_ir(model, v, f"{where}[{i}]", problems, counter)
+
+
+def cfn_yaml_loader(yaml):
+    """A SafeLoader that reads CloudFormation's short tags (!Ref, !Sub...)
+    as their long forms."""
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        pass
+
+    def tag(loader, suffix, node):
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        if suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+        return {suffix if suffix in ("Ref", "Condition") else "Fn::" + suffix:
+                value}
+    Loader.add_multi_constructor("!", tag)
+    return Loader
+
+
+def group_enums(report):
+    files = templates() + sorted(
+        os.path.join(c, "ir", f) for c in golden_cases()
+        if os.path.isdir(os.path.join(c, "ir"))
+        for f in os.listdir(os.path.join(c, "ir")) if f.endswith(".json"))
+    files = [f for f in files if report.wants(f"enums/{rel(f)}")]
+    if not files:
+        return
+    model = Model.load()
+    if model is None:
+        missing_tool(report, "enums", "botocore",
+                     "not found (or has no DynamoDB model)")
+        return
+    try:
+        import yaml
+        loader = cfn_yaml_loader(yaml)
+    except ImportError:
+        yaml = loader = None
+    for f in files:
+        name = f"enums/{rel(f)}"
+        problems = []
+        notes = ""
+        try:
+            if f.endswith(".yaml"):
+                if yaml is None:
+                    missing_tool(report, name, "PyYAML")
+                    continue
+                with open(f, "rb") as fh:
+                    doc = yaml.load(fh, Loader=loader)
+            else:
+                with open(f, "rb") as fh:
+                    doc = json.load(fh)
+        except Exception as e:  # a broken file is a finding, not a crash
+            report.emit(Result("FAIL", name, f"cannot parse: {e}"))
+            continue
+        if not os.path.basename(f).startswith("cloudformation."):
+            counter = [0]
+            check_ir(model, doc, "", problems, counter)
+            if not counter[0]:
+                notes = "no field with an enum or name limit found"
+        else:
+            n = 0
+            for rid, res in as_dict(as_dict(doc).get("Resources")).items():
+                res = as_dict(res)
+                if res.get("Type") == "AWS::DynamoDB::Table":
+                    n += 1
+                    check_table(model, as_dict(res.get("Properties")),
+                                f"Resources.{rid}.Properties", problems)
+            if not n:
+                notes = "no AWS::DynamoDB::Table resource"
+        report.emit(Result("FAIL" if problems else "PASS", name,
+                           "\n".join(problems) or notes))
+
+
+# ------------------------------------------------------------------- tables
+
+def group_tables(report):
+    name = "tables/gen-tables"
+    if not report.wants(name):
+        return
+    for module, tool in (("moto", "moto"), ("cfnlint", "cfn-lint")):
+        if importlib.util.find_spec(module) is None:
+            missing_tool(report, name, tool)
+            return
+    r = run([sys.executable, "scripts/gen-tables.py", "--check"], ROOT)
+    r.cmd = ["python3", "scripts/gen-tables.py", "--check"]
+    report.emit(Result("PASS" if r.rc == 0 else "FAIL", name,
+                       "" if r.rc == 0 else r.describe()))
+
+
+# --------------------------------------------------------------------- main
+
+GROUPS = ("unit", "golden", "specs", "cfn-lint", "enums", "tables")
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="Runs tablec's tests; see tests/README.md.")
+    ap.add_argument("--build", action="append", metavar="DIR",
+                    help="meson build folder holding tablec and test_* "
+                         "(default build); give it again to test several "
+                         "builds, e.g. a sanitizer one")
+    ap.add_argument("--update", action="store_true",
+                    help="rewrite the expected files of golden cases and "
+                         "specs' out/ from the tool's output")
+    ap.add_argument("-k", metavar="SUBSTRING", default="",
+                    help="run only tests whose name contains SUBSTRING")
+    ap.add_argument("-g", "--group", action="append", choices=GROUPS,
+                    help="run only this group (may be repeated)")
+    ap.add_argument("-j", "--jobs", type=int, default=4,
+                    help="golden cases run in parallel (default 4)")
+    args = ap.parse_args()
+
+    report = Report(args.k)
+    groups = set(args.group or GROUPS)
+    builds = []
+    for b in args.build or ["build"]:
+        if not os.path.isabs(b) and not os.path.isdir(b):
+            b = os.path.join(ROOT, b)   # also works from another folder
+        builds.append(os.path.abspath(b))
+    try:
+        for i, build in enumerate(builds):
+            label = f" [{rel(build)}]" if len(builds) > 1 else ""
+            update = args.update and i == 0
+            if not os.path.isdir(build):
+                for g in ("unit", "golden", "specs"):
+                    if g in groups and report.wants(g + label):
+                        report.emit(Result("FAIL", g + label,
+                                           f"no build folder {rel(build)}; "
+                                           f"run meson setup {rel(build)}"))
+                continue
+            if "unit" in groups:
+                group_unit(report, build, label)
+            tablec = os.path.join(build, "tablec")
+            have = os.path.isfile(tablec) and os.access(tablec, os.X_OK)
+            for g, fn in (("golden", group_golden), ("specs", group_specs)):
+                if g not in groups:
+                    continue
+                if not have:
+                    if report.wants(g + label):
+                        report.emit(Result("FAIL", g + label,
+                                           f"{rel(tablec)} not found; run "
+                                           f"meson compile -C {rel(build)}"))
+                    continue
+                fn(report, tablec, update, label, max(1, args.jobs))
+        if "cfn-lint" in groups:
+            group_cfn_lint(report)
+        if "enums" in groups:
+            group_enums(report)
+        if "tables" in groups:
+            group_tables(report)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        report.counts["FAIL"] += 1
+    print(report.summary(), flush=True)
+    return 1 if report.counts["FAIL"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -248,11 +248,19 @@ static void print_snippet(FILE *f, const Loc *loc, bool color)
 	for (size_t i = start; i < end;) {
 		unsigned char c = (unsigned char)s->text[i];
 		size_t n = 1;
-		if (c >= 0x80 && utf8_invalid_at(s->text + i, end - i) != 0)
-			utf8_decode(s->text + i, &n);
+		bool valid = c < 0x80;
+		if (!valid) {
+			/* the sequence's length from its lead byte, then check it */
+			n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+			valid = n <= end - i && utf8_invalid_at(s->text + i, n) < 0;
+			if (!valid)
+				n = 1;
+		}
 		bool tab = c == '\t';
 		if (c < 0x20 || c == 0x7f)
 			strbuf_addch(&line, tab ? '\t' : ' ');
+		else if (!valid)
+			strbuf_addch(&line, '?');
 		else
 			strbuf_add(&line, s->text + i, n);
 		if (col < loc->col)

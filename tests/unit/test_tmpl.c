@@ -624,6 +624,54 @@ static void test_errors(void)
 	strbuf_release(&err);
 }
 
+/*
+ * Random templates from fragments, valid or not: every render either
+ * succeeds with no message or fails with one and leaves `out` untouched.
+ */
+static void test_random(void)
+{
+	static const char *const frags[] = {
+		"{{#a}}", "{{/a}}", "{{^a}}", "{{#o}}", "{{/o}}", "{{^z}}",
+		"{{/z}}", "{{.}}", "{{s}}", "{{@index}}", "{{^@last}}",
+		"{{/@last}}", "{{comment:s}}", "{{! c }}", "{{o.b}}", "{{",
+		"}}", "\n", "  ", "k: ", "- ", "{{z}}", "{{nope}}", "x",
+		"{{{", "{{#a.b}}", "\r\n", "{{/x}}", "\xc3", "\xc3\xa9",
+	};
+	json_t *data = J("{\"a\": [1, {\"b\": \"x\\ny\"}, null, [true]], "
+			 "\"s\": \"it's ${x}\", \"o\": {\"b\": {}}, "
+			 "\"z\": null}");
+	Strbuf t = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT;
+	unsigned seed = 12345;
+	int bad = 0, okays = 0;
+	for (int i = 0; i < 3000; i++) {
+		strbuf_reset(&t);
+		int n = (int)(seed % 12) + 1;
+		for (int k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			strbuf_addstr(&t, frags[(seed >> 16) % (sizeof frags /
+								sizeof *frags)]);
+		}
+		strbuf_reset(&out);
+		strbuf_reset(&err);
+		strbuf_addstr(&out, "pre");
+		int r = tmpl_render("r", t.buf, t.len, data,
+				    (TmplLang)(seed % 5), &out, &err);
+		if (r == 0)
+			okays++;
+		if (!(r == 0 && err.len == 0 &&
+		      utf8_invalid_at(out.buf, out.len) < 0) &&
+		    !(r == -1 && err.len > 0 && !strcmp(out.buf, "pre") &&
+		      !strncmp(err.buf, "r:", 2)))
+			bad++;
+	}
+	ASSERT(bad == 0);
+	ASSERT(okays > 20); /* the mix does reach successful renders too */
+	json_decref(data);
+	strbuf_release(&t);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
 static void test_langs(void)
 {
 	TmplLang l = LANG_TEXT;
@@ -957,6 +1005,7 @@ int main(void)
 	test_roundtrips();
 	test_sections();
 	test_errors();
+	test_random();
 	test_backends();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail != 0;

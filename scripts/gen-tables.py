@@ -12,6 +12,11 @@ sorted in strcmp order so the compiler can bsearch them):
   src/gen/dynamodb_actions.inc  IAM action names of the dynamodb service,
                                 lowercase, from cfn-lint's
                                 cfnlint/data/AdditionalSpecs/Policies.json
+  src/gen/dynamodb_account_actions.inc
+                                those of them with no resource type (IAM
+                                matches them only on "*")
+  src/gen/dynamodb_stream_actions.inc
+                                those whose only resource type is a stream
 
 Nothing is copied by hand: the packages are located at run time through the
 running Python, so no path of this machine ends up in the output.
@@ -71,24 +76,48 @@ def reserved_words():
     return render(f"{pkg} (moto/{rel})", sorted(words))
 
 
-def dynamodb_actions():
-    rel = "data/AdditionalSpecs/Policies.json"
-    path, pkg = package_file("cfnlint", "cfn-lint", rel)
+POLICIES = "data/AdditionalSpecs/Policies.json"
+
+
+def action_resources():
+    """{lowercase action: tuple of IAM resource types} and the source."""
+    path, pkg = package_file("cfnlint", "cfn-lint", POLICIES)
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
     try:
-        actions = {a.lower() for a in data["dynamodb"]["Actions"]}
+        actions = {a.lower(): tuple(v.get("Resources", ()))
+                   for a, v in data["dynamodb"]["Actions"].items()}
     except (KeyError, TypeError, AttributeError):
-        raise SourceMissing(f"{pkg}: no dynamodb.Actions in cfnlint/{rel}")
+        raise SourceMissing(f"{pkg}: no dynamodb.Actions in cfnlint/{POLICIES}")
     bad = [a for a in actions if not re.fullmatch(r"[a-z][a-z0-9]*", a)]
     if bad:
         raise SourceMissing(f"{pkg}: unexpected action names {bad[:5]}")
-    return render(f"{pkg} (cfnlint/{rel})", sorted(actions))
+    return actions, f"{pkg} (cfnlint/{POLICIES})"
+
+
+def dynamodb_actions():
+    actions, source = action_resources()
+    return render(source, sorted(actions))
+
+
+def account_actions():
+    """Actions with no resource type: IAM matches them only on "*"."""
+    actions, source = action_resources()
+    return render(source, sorted(a for a, r in actions.items() if not r))
+
+
+def stream_actions():
+    """Actions whose only resource type is a stream."""
+    actions, source = action_resources()
+    return render(source, sorted(a for a, r in actions.items()
+                                 if r == ("stream",)))
 
 
 TABLES = [
     ("src/gen/reserved_words.inc", reserved_words),
     ("src/gen/dynamodb_actions.inc", dynamodb_actions),
+    ("src/gen/dynamodb_account_actions.inc", account_actions),
+    ("src/gen/dynamodb_stream_actions.inc", stream_actions),
 ]
 
 

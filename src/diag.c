@@ -54,6 +54,8 @@ Source *source_new(Arena *a, const char *path, const char *text, size_t len)
 }
 
 static Diag *diag_vreport(Diags *d, const char *code, Loc loc, const char *fmt,
+			  va_list ap) PRINTF_LIKE(4, 0);
+static Diag *diag_vreport(Diags *d, const char *code, Loc loc, const char *fmt,
 			  va_list ap)
 {
 	const CodeInfo *ci = code_lookup(code);

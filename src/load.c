@@ -354,6 +354,17 @@ static void on_alias(Loader *l, yaml_event_t *ev)
 	attach(l, n, loc);
 }
 
+/* libyaml's context reads "while parsing a block mapping": keep the
+ * thing, for "a block mapping starts here". */
+static const char *context_what(const char *ctx)
+{
+	static const char *const verbs[] = {"while scanning ", "while parsing "};
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (!strncmp(ctx, verbs[i], strlen(verbs[i])))
+			return ctx + strlen(verbs[i]);
+	return ctx;
+}
+
 /* Checks the raw bytes: size, UTF-8 and NUL, before libyaml sees them. */
 static bool check_bytes(Loader *l)
 {
@@ -406,6 +417,10 @@ Node *load_yaml(Arena *a, Diags *d, const Source *src)
 			if (p.problem && strstr(p.problem, "cannot start any token"))
 				diag_help(dg, d, "YAML forbids tabs for "
 					  "indentation; indent with spaces");
+			else if (p.context && (p.context_mark.line != p.problem_mark.line ||
+					       p.context_mark.column != p.problem_mark.column))
+				diag_note(dg, d, mark_loc(&l, p.context_mark, p.context_mark),
+					  "%s starts here", context_what(p.context));
 			l.failed = true;
 			break;
 		}

@@ -155,7 +155,8 @@ static json_t *table_json(const Model *m, const Table *t)
 	static const char *const streams[] = {NULL, "KEYS_ONLY", "NEW_IMAGE",
 					      "OLD_IMAGE", "NEW_AND_OLD_IMAGES"};
 	static const char *const dp[] = {"retain", "delete", "snapshot"};
-	static const char *const dp_cfn[] = {"Retain", "Delete", "Snapshot"};
+	/* DynamoDB has no CloudFormation Snapshot policy: it is retained */
+	static const char *const dp_cfn[] = {"Retain", "Delete", "Retain"};
 	json_t *o = json_object();
 	set(o, "logical_name", json_string(t->logical));
 	set(o, "id", json_string(t->id));
@@ -323,9 +324,7 @@ static json_t *policy_json(const Model *m, const Policy *p)
 	json_t *o = json_object();
 	set(o, "name", json_string(p->name));
 	set(o, "id", json_string(p->id));
-	size_t n = strlen(p->id);
-	bool ends = n >= 6 && !strcmp(p->id + n - 6, "Policy");
-	set(o, "resource_id", jcat(p->id, ends ? "" : "Policy"));
+	set(o, "resource_id", json_string(p->resource_id));
 	set(o, "managed", json_boolean(p->managed));
 	set(o, "role", json_string(p->role));
 	set(o, "role_arn", str_or_null(p->role_arn));

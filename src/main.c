@@ -266,11 +266,12 @@ static size_t env_index(const Spec *s, const Env *e)
 static int mkdirs(const char *path)
 {
 	char buf[PATH_MAX];
-	if (strlen(path) >= sizeof buf) {
+	size_t len = strlen(path);
+	if (len >= sizeof buf) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	strcpy(buf, path);
+	memcpy(buf, path, len + 1);
 	for (char *p = buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;

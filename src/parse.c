@@ -302,6 +302,10 @@ static void parse_environments(Arena *a, Diags *d, Spec *s, Node *envs)
 		check_keys(d, v, env_keys, "an environment");
 		e->region = node_get(v, "region");
 		e->account = node_get(v, "account");
+		if (e->region && node_is_null(e->region))
+			e->region = NULL;
+		if (e->account && node_is_null(e->account))
+			e->account = NULL;
 		e->set = node_get(v, "set");
 		e->tables = node_get(v, "tables");
 		const char *str;
@@ -361,6 +365,14 @@ static void parse_grants(Arena *a, Diags *d, Spec *s, Node *grants)
 		gd->environments = node_get(g, "environments");
 		gd->policy_name = node_get(g, "policy_name");
 		gd->managed = node_get(g, "managed");
+		/* a null value is the same as leaving the key out */
+		Node **opt[] = {&gd->role, &gd->role_arn, &gd->access,
+				&gd->actions, &gd->tables, &gd->indexes,
+				&gd->leading_keys, &gd->environments,
+				&gd->policy_name, &gd->managed};
+		for (size_t k = 0; k < sizeof opt / sizeof opt[0]; k++)
+			if (*opt[k] && node_is_null(*opt[k]))
+				*opt[k] = NULL;
 		Loc at = g->loc;
 		if (gd->role && gd->role_arn) {
 			Diag *dg = diag_report(d, "E105", gd->role_arn->loc,
@@ -390,7 +402,14 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 	Spec *s = arena_alloc(a, sizeof *s);
 	s->src = src;
 	s->root = root;
-	check_keys(d, root, top_keys, "the spec");
+	/* keys starting with x- are free for anchors (x-common: &common) */
+	Node extensions = *root;
+	extensions.pairs = arena_alloc(a, (root->npairs + 1) * sizeof *root->pairs);
+	extensions.npairs = 0;
+	for (size_t i = 0; i < root->npairs; i++)
+		if (strncmp(root->pairs[i].key->str, "x-", 2))
+			extensions.pairs[extensions.npairs++] = root->pairs[i];
+	check_keys(d, &extensions, top_keys, "the spec");
 
 	Node *v = node_get(root, "tablec");
 	if (!v) {
@@ -398,10 +417,14 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 					root->loc.col, 1},
 				       "missing 'tablec' (the language version)");
 		diag_help(dg, d, "add `tablec: 1` at the top");
-	} else if (v->kind != NODE_SCALAR || v->quoted || strcmp(v->str, "1")) {
+	} else if (v->kind != NODE_SCALAR || v->quoted) {
+		Diag *dg = diag_report(d, "E101", v->loc,
+				       "'tablec' must be a version number, found %s",
+				       found(v));
+		diag_help(dg, d, "write `tablec: 1`, without quotes");
+	} else if (strcmp(v->str, "1")) {
 		Diag *dg = diag_report(d, "E103", v->loc,
-				       "unsupported language version '%.20s'",
-				       v->kind == NODE_SCALAR ? v->str : "?");
+				       "unsupported language version '%.20s'", v->str);
 		diag_help(dg, d, "this tablec reads `tablec: 1`");
 	}
 
@@ -409,7 +432,8 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 	    want_str(d, v, "project", &s->project) && !project_ok(s->project)) {
 		Diag *dg = diag_report(d, "E242", v->loc,
 				       "project '%.60s' is not 1 to 64 characters of "
-				       "[A-Za-z0-9_.-]", s->project);
+				       "[A-Za-z0-9_.-] starting with a letter or digit",
+				       s->project);
 		diag_help(dg, d, "the project names the output folder and appears "
 			  "in resource names; use e.g. picasso");
 		s->project = NULL;

@@ -6,7 +6,8 @@
  *     < the environment's `tables.<name>`
  *
  * Two mappings merge key by key, recursively (tags, capacity, an index's
- * settings); anything else is replaced by the later layer. A null value
+ * settings); anything else is replaced by the later layer, and so is a
+ * key, which is one value in any of its forms. A null value
  * (`ttl: ~`) in a later layer removes the property, so an environment can
  * turn something back to its built-in default. Built-in defaults are not
  * nodes: validate.c applies them to whatever is absent.
@@ -21,13 +22,16 @@
 
 #include <string.h>
 
-static Node *merge(Arena *a, Node *base, Node *over)
+static Node *merge(Arena *a, Node *base, Node *over, const char *name)
 {
 	if (!base)
 		return over;
 	if (!over)
 		return base;
-	if (base->kind != NODE_MAP || over->kind != NODE_MAP)
+	/* a key is one value: `{partition: b}` over `{partition: a, sort: c}`
+	 * is the key b, not [b, c] */
+	if (base->kind != NODE_MAP || over->kind != NODE_MAP ||
+	    (name && !strcmp(name, "key")))
 		return over;
 	Node *m = arena_alloc(a, sizeof *m);
 	*m = *over;
@@ -38,7 +42,8 @@ static Node *merge(Arena *a, Node *base, Node *over)
 		Pair p = base->pairs[i];
 		for (size_t j = 0; j < over->npairs; j++)
 			if (!strcmp(over->pairs[j].key->str, p.key->str)) {
-				p.value = merge(a, p.value, over->pairs[j].value);
+				p.value = merge(a, p.value, over->pairs[j].value,
+						p.key->str);
 				p.key = over->pairs[j].key;
 				break;
 			}
@@ -61,11 +66,12 @@ Resolved *resolve_env(Arena *a, Diags *d, const Spec *spec, const Env *env)
 	Resolved *r = arena_alloc(a, (spec->ntables + 1) * sizeof *r);
 	for (size_t i = 0; i < spec->ntables; i++) {
 		const TableDecl *t = &spec->tables[i];
-		Node *props = merge(a, mapping_or_null(spec->defaults), t->body);
-		props = merge(a, props, mapping_or_null(env->set));
+		Node *props = merge(a, mapping_or_null(spec->defaults), t->body, NULL);
+		props = merge(a, props, mapping_or_null(env->set), NULL);
 		if (env->tables)
 			props = merge(a, props,
-				      mapping_or_null(node_get(env->tables, t->name)));
+				      mapping_or_null(node_get(env->tables, t->name)),
+				      NULL);
 		r[i].decl = t;
 		r[i].props = props;
 	}

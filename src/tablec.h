@@ -79,7 +79,7 @@ void strbuf_add(Strbuf *sb, const void *data, size_t len);
 void strbuf_addstr(Strbuf *sb, const char *s);
 void strbuf_addch(Strbuf *sb, int c);
 void strbuf_addf(Strbuf *sb, const char *fmt, ...) PRINTF_LIKE(2, 3);
-void strbuf_vaddf(Strbuf *sb, const char *fmt, va_list ap);
+void strbuf_vaddf(Strbuf *sb, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 char *strbuf_detach(Strbuf *sb, size_t *len);
 
 /* Reads a whole file. Returns 0, or -1 with errno set; `limit` bounds size
@@ -403,7 +403,8 @@ typedef struct Statement {
 
 typedef struct Policy {
 	const char *name;
-	const char *id;
+	const char *id;          /* PascalCase of the name */
+	const char *resource_id; /* unique logical id in a template */
 	bool managed;
 	const char *role;     /* role name */
 	const char *role_arn; /* as given, or NULL */

@@ -28,6 +28,14 @@ static const char *const reserved_words[] = {
 static const char *const dynamodb_actions[] = {
 #include "gen/dynamodb_actions.inc"
 };
+/* actions with no resource type: IAM matches them only on "*" */
+static const char *const account_actions[] = {
+#include "gen/dynamodb_account_actions.inc"
+};
+/* actions on streams only */
+static const char *const stream_only_actions[] = {
+#include "gen/dynamodb_stream_actions.inc"
+};
 
 /* ---- patterns */
 
@@ -140,6 +148,7 @@ typedef struct V {
 	const Env *env;
 	Model *m;
 	Placeholders ph;
+	bool untyped; /* the table has no `attributes` (E102 said so) */
 } V;
 
 static size_t utf8_chars(const char *s)
@@ -150,14 +159,29 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
+/* Identifiers longer than this are cut and made unique with a hash, so
+ * that the longest derived id (NAME + "StreamArn") stays within
+ * CloudFormation's 255 characters for logical ids and outputs. */
+#define ID_MAX 200
+
+static const char *shorten_id(Arena *a, const char *id, const char *from)
+{
+	if (strlen(id) <= ID_MAX)
+		return id;
+	uint32_t h = 2166136261u; /* FNV-1a of what the id was made from */
+	for (const char *p = from; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return arena_printf(a, "%.*s%08x", ID_MAX - 8, id, (unsigned)h);
+}
+
 /* PascalCase of the letters and digits: conversation-summaries ->
  * ConversationSummaries. Other characters separate words. */
 static const char *pascal_id(Arena *a, const char *s)
 {
 	Strbuf sb = STRBUF_INIT;
 	bool up = true;
-	for (; *s; s++) {
-		char c = *s;
+	for (const char *p = s; *p; p++) {
+		char c = *p;
 		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			     (c >= '0' && c <= '9');
 		if (!alnum) {
@@ -169,7 +193,7 @@ static const char *pascal_id(Arena *a, const char *s)
 		strbuf_addch(&sb, c);
 		up = false;
 	}
-	const char *out = arena_strndup(a, sb.buf, sb.len);
+	const char *out = shorten_id(a, arena_strndup(a, sb.buf, sb.len), s);
 	strbuf_release(&sb);
 	return out;
 }
@@ -179,8 +203,6 @@ static const char *pascal_id(Arena *a, const char *s)
 static const char *snake_ident(Arena *a, const char *s)
 {
 	Strbuf sb = STRBUF_INIT;
-	if (*s >= '0' && *s <= '9')
-		strbuf_addstr(&sb, "t_");
 	for (const char *p = s; *p; p++) {
 		char c = *p;
 		bool lower = c >= 'a' && c <= 'z', digit = c >= '0' && c <= '9';
@@ -198,9 +220,13 @@ static const char *snake_ident(Arena *a, const char *s)
 	}
 	while (sb.len && sb.buf[sb.len - 1] == '_')
 		sb.buf[--sb.len] = '\0';
-	const char *out = arena_strndup(a, sb.len ? sb.buf : "t", sb.len ? sb.len : 1);
+	/* identifiers start with a letter in every language */
+	const char *out = !sb.len ? "t"
+			  : (sb.buf[0] >= '0' && sb.buf[0] <= '9')
+				  ? arena_printf(a, "t_%s", sb.buf)
+				  : arena_strndup(a, sb.buf, sb.len);
 	strbuf_release(&sb);
-	return out;
+	return shorten_id(a, out, s);
 }
 
 static Node *prop(const Node *props, const char *key)
@@ -312,6 +338,8 @@ static void check_key_attr(V *v, const Table *t, const char *name, Node *at,
 			   const char *role)
 {
 	const Attr *a = find_attr(t, name);
+	if (!a && v->untyped)
+		return;
 	if (!a) {
 		Diag *dg = diag_report(v->d, "E200", at->loc,
 				       "%s '%.80s' has no type in 'attributes'", role,
@@ -377,7 +405,9 @@ static bool parse_throughput(V *v, Node *n, const char *what, bool on_demand,
 	for (int i = 0; i < 2; i++) {
 		if (!vals[i])
 			continue;
-		if (!want_int(v->d, vals[i], what, outs[i])) {
+		const char *field = arena_printf(v->a, "%s.%s", what,
+						 i ? "write" : "read");
+		if (!want_int(v->d, vals[i], field, outs[i])) {
 			ok = false;
 			continue;
 		}
@@ -388,6 +418,18 @@ static bool parse_throughput(V *v, Node *n, const char *what, bool on_demand,
 				      : "'%s' must be at least 1 capacity unit",
 			    what);
 		ok = false;
+	}
+	if (on_demand) {
+		/* -1 is "no maximum": the same as leaving the value out, and
+		 * CloudFormation accepts only positive numbers */
+		if (tp->read == -1)
+			tp->read = 0;
+		if (tp->write == -1)
+			tp->write = 0;
+		if (ok && !tp->read && !tp->write) {
+			tp->set = false;
+			return true;
+		}
 	}
 	tp->set = ok;
 	return ok;
@@ -559,9 +601,11 @@ static void check_indexes(V *v, Table *t)
 							  "first used here");
 					}
 			}
-			if (ix->key.pk && (pass == 0 || ix->key.sk))
-				check_key(v, t, &ix->key,
-					  pass ? "local index" : "global index");
+			if (pass == 0 && ix->key.pk)
+				check_key(v, t, &ix->key, "global index");
+			else if (pass == 1 && ix->key.sk) /* its partition is the table's */
+				check_key_attr(v, t, ix->key.sk, ix->key.at,
+					       "local index sort key");
 			for (size_t j = 0; j < ix->ninclude; j++) {
 				const char *a = ix->include[j];
 				bool key = is_table_key(t, a) ||
@@ -627,6 +671,11 @@ static void parse_ttl(V *v, Table *t, Node *n)
 	Node *attr_at = n;
 	t->has_ttl = true;
 	t->ttl_enabled = true;
+	if (n->kind == NODE_SCALAR && !n->quoted &&
+	    (!strcmp(n->str, "off") || !strcmp(n->str, "false"))) {
+		t->has_ttl = false; /* `ttl: off` turns an inherited TTL off */
+		return;
+	}
 	if (n->kind == NODE_SCALAR) {
 		if (!want_str(v->d, n, "ttl", &t->ttl_attr))
 			t->has_ttl = false;
@@ -651,9 +700,11 @@ static void parse_ttl(V *v, Table *t, Node *n)
 	}
 	if (!t->has_ttl)
 		return;
-	if (strlen(t->ttl_attr) > 255) {
+	if (!*t->ttl_attr || strlen(t->ttl_attr) > 255) {
 		diag_report(v->d, "E204", attr_at->loc,
-			    "TTL attribute name is longer than 255 bytes");
+			    "TTL attribute name is %zu bytes; it must be 1 to 255",
+			    strlen(t->ttl_attr));
+		t->has_ttl = false;
 		return;
 	}
 	const Attr *a = find_attr(t, t->ttl_attr);
@@ -735,7 +786,9 @@ static void parse_tags(V *v, Table *t, Node *n)
 	for (size_t i = 0; i < n->npairs; i++) {
 		Node *k = n->pairs[i].key, *val = n->pairs[i].value;
 		const char *s = "";
-		if (!node_is_null(val) && !want_str(v->d, val, "tag value", &s))
+		if (node_is_null(val))
+			continue; /* a null in a later layer removes the tag */
+		if (!want_str(v->d, val, "tag value", &s))
 			continue;
 		/* tag values take the name placeholders: team: ${project} */
 		if (strchr(s, '$')) {
@@ -814,6 +867,16 @@ static void parse_patterns(V *v, Table *t, Node *n)
 	}
 }
 
+/* Appends the names of t's indexes, for did-you-mean. */
+static void index_names(Arena *a, const Table *t, const char ***names,
+			size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i < t->ngsis; i++)
+		*VEC_PUSH(a, *names, *n, *cap) = t->gsis[i].name;
+	for (size_t i = 0; i < t->nlsis; i++)
+		*VEC_PUSH(a, *names, *n, *cap) = t->lsis[i].name;
+}
+
 static bool serves(const KeyDef *k, const AccessPattern *ap)
 {
 	return k->pk && !strcmp(k->pk, ap->pk) &&
@@ -837,10 +900,17 @@ static void check_patterns(V *v, const Table *t)
 					ix = &t->lsis[j];
 			if (!ix) {
 				Node *at = node_get(ap->at, "index");
-				diag_report(v->d, "E216", at->loc,
-					    "access pattern '%.80s' names index "
-					    "'%.80s', which table '%s' does not have",
-					    label, ap->index, t->logical);
+				Diag *dg = diag_report(v->d, "E216", at->loc,
+					"access pattern '%.80s' names index '%.80s', "
+					"which table '%s' does not have",
+					label, ap->index, t->logical);
+				const char **names = NULL;
+				size_t nn = 0, ncap = 0;
+				index_names(v->a, t, &names, &nn, &ncap);
+				const char *m = nn ? did_you_mean(ap->index, names, nn)
+						   : NULL;
+				if (m)
+					diag_help(dg, v->d, "did you mean '%s'?", m);
 				continue;
 			}
 			if (!serves(&ix->key, ap)) {
@@ -890,8 +960,8 @@ static void parse_table(V *v, Table *t, const Resolved *r)
 	const char *base = decl->name;
 	if (name && !want_str(v->d, name, "name", &base))
 		base = decl->name;
+	v->ph.name = base; /* for tag values; reset per table */
 	Placeholders ph = v->ph;
-	ph.name = base;
 	const Node *pat = v->spec->naming_table;
 	t->physical = pat ? pattern_expand(v->a, v->d, pat, pat->str, &ph, name_ph)
 			  : base;
@@ -915,11 +985,12 @@ static void parse_table(V *v, Table *t, const Resolved *r)
 	else
 		diag_report(v->d, "E102", decl->at->loc,
 			    "table '%s' has no 'attributes'", decl->name);
+	v->untyped = prop(p, "attributes") == NULL;
 	if ((n = prop(p, "key"))) {
-		if (parse_key(v, n, "key", &t->key))
-			check_key(v, t, &t->key, "table");
-		else
+		if (!parse_key(v, n, "key", &t->key))
 			t->key.pk = NULL;
+		else
+			check_key(v, t, &t->key, "table");
 	} else {
 		Diag *dg = diag_report(v->d, "E102", decl->at->loc,
 				       "table '%s' has no 'key'", decl->name);
@@ -1001,7 +1072,10 @@ static void parse_table(V *v, Table *t, const Resolved *r)
 	if ((n = prop(p, "tags")))
 		parse_tags(v, t, n);
 
-	if ((n = prop(p, "export")) && want_str(v->d, n, "export", &t->export)) {
+	if ((n = prop(p, "export")) && want_str(v->d, n, "export", &t->export) &&
+	    !*t->export) {
+		diag_report(v->d, "E225", n->loc, "the export name is empty");
+	} else if (n && t->export) {
 		static const char *const exp_ph[] = {"env", "project", "name", "region",
 						     "account", "export", NULL};
 		Placeholders eph = ph;
@@ -1071,11 +1145,19 @@ static void parse_table(V *v, Table *t, const Resolved *r)
 		diag_help(dg, v->d, "set `pitr: true` and `deletion_protection: "
 			  "true` in the environment's `set`");
 	}
+	if (t->deletion_policy == DP_SNAPSHOT) {
+		Diag *dg = diag_report(v->d, "W006", prop(p, "deletion_policy")->loc,
+				       "CloudFormation cannot snapshot a DynamoDB table; "
+				       "'%s' is retained when it leaves the stack",
+				       decl->name);
+		diag_help(dg, v->d, "write `deletion_policy: retain` to say so, and "
+			  "take an on-demand backup before removing the table");
+	}
 	if (t->deletion_policy == DP_DELETE && t->stream > STREAM_KEYS_ONLY) {
 		Diag *dg = diag_report(v->d, "W005", prop(p, "deletion_policy")->loc,
 				       "table '%s' is deleted with its stack while its "
 				       "stream carries item images", decl->name);
-		diag_help(dg, v->d, "use `deletion_policy: retain` or `snapshot`");
+		diag_help(dg, v->d, "use `deletion_policy: retain`");
 	}
 }
 
@@ -1087,6 +1169,12 @@ static const char *const read_actions[] = {
 	"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
 	"dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query",
 	"dynamodb:Scan", NULL};
+/* With leading_keys, Scan is left out: a Scan carries no partition key, so
+ * a ForAllValues condition on dynamodb:LeadingKeys would hold vacuously and
+ * let a tenant read every tenant's items. */
+static const char *const read_actions_lk[] = {
+	"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
+	"dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query", NULL};
 static const char *const write_actions[] = {
 	"dynamodb:BatchWriteItem", "dynamodb:DeleteItem",
 	"dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:UpdateItem", NULL};
@@ -1096,30 +1184,38 @@ static const char *const stream_actions[] = {
 static const char *const list_streams[] = {"dynamodb:ListStreams", NULL};
 static const char *const all_actions[] = {"dynamodb:*", NULL};
 
-static bool action_known(const char *name)
+/* Lowercases an action name into buf (IAM ignores case); false if long. */
+static bool action_lower(const char *name, char *buf, size_t size)
 {
-	char low[64];
 	size_t n = strlen(name);
-	if (n >= sizeof low)
+	if (n >= size)
 		return false;
 	for (size_t i = 0; i <= n; i++)
-		low[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
-	size_t count = sizeof dynamodb_actions / sizeof dynamodb_actions[0];
+		buf[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
+	return true;
+}
+
+/* Is `name` (or, with wildcards, any action it matches) in `list`? */
+static bool action_in(const char *name, const char *const *list, size_t n)
+{
+	char low[64];
+	if (!action_lower(name, low, sizeof low))
+		return false;
 	if (strpbrk(low, "*?")) {
-		for (size_t i = 0; i < count; i++)
-			if (!fnmatch(low, dynamodb_actions[i], 0))
+		for (size_t i = 0; i < n; i++)
+			if (!fnmatch(low, list[i], 0))
 				return true;
 		return false;
 	}
 	const char *key = low;
-	return bsearch(&key, dynamodb_actions, count, sizeof *dynamodb_actions,
-		       cmp_str) != NULL;
+	return bsearch(&key, list, n, sizeof *list, cmp_str) != NULL;
 }
 
-static bool is_stream_action(const char *a)
+#define IN_LIST(name, list) action_in(name, list, sizeof list / sizeof list[0])
+
+static bool action_known(const char *name)
 {
-	return !strcasecmp(a, "DescribeStream") || !strcasecmp(a, "GetRecords") ||
-	       !strcasecmp(a, "GetShardIterator");
+	return IN_LIST(name, dynamodb_actions);
 }
 
 static const char **action_list(Arena *a, const char *const *src, size_t *n)
@@ -1269,6 +1365,12 @@ static bool grant_tables(V *v, const GrantDecl *g, GrantCtx *gc)
 	}
 	if (!want_seq(v->d, n, "tables"))
 		return false;
+	if (!n->nitems) {
+		Diag *dg = diag_report(v->d, "E101", n->loc,
+				       "'tables' lists no table");
+		diag_help(dg, v->d, "list the tables, or write \"*\" for all");
+		return false;
+	}
 	bool ok = true;
 	for (size_t i = 0; i < n->nitems; i++) {
 		const char *name;
@@ -1325,9 +1427,16 @@ static bool grant_indexes(V *v, const GrantDecl *g, GrantCtx *gc)
 				found = !strcmp(tb->lsis[k].name, name);
 		}
 		if (!found) {
-			diag_report(v->d, "E216", n->items[i]->loc,
-				    "grant names index '%.80s', which none of its "
-				    "tables has", name);
+			Diag *dg = diag_report(v->d, "E216", n->items[i]->loc,
+					       "grant names index '%.80s', which none of "
+					       "its tables has", name);
+			const char **names = NULL;
+			size_t nn = 0, ncap = 0;
+			for (size_t t = 0; t < gc->ntables; t++)
+				index_names(v->a, gc->tables[t], &names, &nn, &ncap);
+			const char *m = nn ? did_you_mean(name, names, nn) : NULL;
+			if (m)
+				diag_help(dg, v->d, "did you mean '%s'?", m);
 			ok = false;
 			continue;
 		}
@@ -1348,12 +1457,25 @@ static void build_policy(V *v, const GrantDecl *g, size_t *pcap)
 		diag_help(dg, v->d, "role names are 1 to 64 characters of "
 			  "[A-Za-z0-9+=,.@_-]; for an ARN use role_arn");
 		ok = false;
+		role = NULL; /* no policy name derived from it */
 	}
 	if (g->role_arn && want_str(v->d, g->role_arn, "role_arn", &role_arn)) {
+		const char *acct = strstr(role_arn, ":iam::");
 		if (!re_match(v->a, RE_ROLE_ARN, role_arn, &role)) {
 			Diag *dg = diag_report(v->d, "E230", g->role_arn->loc,
 					       "'%.100s' is not an IAM role ARN", role_arn);
 			diag_help(dg, v->d, "write arn:aws:iam::123456789012:role/NAME");
+			ok = false;
+		} else if (v->m->account && acct &&
+			   strncmp(acct + 6, v->m->account, 12)) {
+			/* a stack attaches policies to roles of its own account */
+			Diag *dg = diag_report(v->d, "E230", g->role_arn->loc,
+					       "role '%s' is in account %.12s, not in the "
+					       "environment's account %s", role,
+					       acct + 6, v->m->account);
+			diag_help(dg, v->d, "grant it from a spec of its own account, "
+				  "or drop `account:` if the role lives where the "
+				  "tables are");
 			ok = false;
 		}
 	}
@@ -1419,7 +1541,8 @@ static void build_policy(V *v, const GrantDecl *g, size_t *pcap)
 				    "'actions' lists no action");
 			ok = false;
 		}
-		qsort(custom, ncustom, sizeof *custom, cmp_str);
+		if (ncustom > 1)
+			qsort(custom, ncustom, sizeof *custom, cmp_str);
 	} else {
 		ok = false;
 	}
@@ -1468,8 +1591,11 @@ static void build_policy(V *v, const GrantDecl *g, size_t *pcap)
 	ph.role = role;
 	const Node *pn = g->policy_name ? g->policy_name : v->spec->naming_policy;
 	const char *pname = NULL;
-	if (role && pn && want_str(v->d, pn, "policy_name", &pname))
+	if (role && pn && want_str(v->d, pn, "policy_name", &pname)) {
 		pname = pattern_expand(v->a, v->d, pn, pname, &ph, pol_ph);
+		if (!pname)
+			ok = false;
+	}
 	else if (role)
 		pname = v->spec->project
 				? arena_printf(v->a, "%s-%s-%s-dynamodb",
@@ -1496,15 +1622,16 @@ static void build_policy(V *v, const GrantDecl *g, size_t *pcap)
 	p->nleading_keys = nlk;
 	size_t scap = 0;
 	bool with_lk = nlk > 0;
+	const char *const *reads = with_lk ? read_actions_lk : read_actions;
 	switch (access) {
 	case 0:
-		add_table_res(v, add_fixed(v, p, &scap, "Read", read_actions, with_lk), &gc, true);
+		add_table_res(v, add_fixed(v, p, &scap, "Read", reads, with_lk), &gc, true);
 		break;
 	case 1:
 		add_table_res(v, add_fixed(v, p, &scap, "Write", write_actions, with_lk), &gc, false);
 		break;
 	case 2:
-		add_table_res(v, add_fixed(v, p, &scap, "Read", read_actions, with_lk), &gc, true);
+		add_table_res(v, add_fixed(v, p, &scap, "Read", reads, with_lk), &gc, true);
 		add_table_res(v, add_fixed(v, p, &scap, "Write", write_actions, with_lk), &gc, false);
 		break;
 	case 3:
@@ -1523,15 +1650,21 @@ static void build_policy(V *v, const GrantDecl *g, size_t *pcap)
 		 * their indexes, stream actions on the streams, ListStreams on * */
 		const char **item = NULL, **strm = NULL, **list = NULL;
 		size_t ni = 0, ns = 0, nl = 0, c1 = 0, c2 = 0, c3 = 0;
+		bool named_stream = false; /* a stream action written out */
 		for (size_t i = 0; i < ncustom; i++) {
 			const char *bare = custom[i] + 9;
-			if (is_stream_action(bare))
-				*VEC_PUSH(v->a, strm, ns, c2) = custom[i];
-			else if (!strcasecmp(bare, "ListStreams") ||
-				 !strcasecmp(bare, "ListTables"))
+			bool wild = strpbrk(bare, "*?") != NULL;
+			named_stream |= !wild && IN_LIST(bare, stream_only_actions);
+			/* a wildcard goes where any action it matches can act:
+			 * tables and indexes, and streams; never on "*" */
+			if (wild || !IN_LIST(bare, account_actions)) {
+				if (wild || !IN_LIST(bare, stream_only_actions))
+					*VEC_PUSH(v->a, item, ni, c1) = custom[i];
+				if (IN_LIST(bare, stream_only_actions))
+					*VEC_PUSH(v->a, strm, ns, c2) = custom[i];
+			} else {
 				*VEC_PUSH(v->a, list, nl, c3) = custom[i];
-			else
-				*VEC_PUSH(v->a, item, ni, c1) = custom[i];
+			}
 		}
 		if (ni)
 			add_table_res(v, add_stmt(v, p, &scap, "Actions", item, ni,
@@ -1542,14 +1675,15 @@ static void build_policy(V *v, const GrantDecl *g, size_t *pcap)
 		if (ns && any_stream)
 			add_stream_res(v, add_stmt(v, p, &scap, "StreamActions",
 						   strm, ns, false), &gc);
-		else if (ns) {
+		else if (named_stream) {
 			Diag *dg = diag_report(v->d, "E229", g->actions->loc,
 					       "grant lists stream actions but none of its "
 					       "tables has a stream");
 			diag_help(dg, v->d, "set `stream:` on the tables");
 		}
 		if (nl) {
-			Statement *s = add_stmt(v, p, &scap, "ListActions", list, nl, false);
+			Statement *s = add_stmt(v, p, &scap, "AccountActions", list, nl,
+						false);
 			size_t rcap = 0;
 			add_res(v, s, &rcap, RES_ANY, NULL, NULL);
 		}
@@ -1599,71 +1733,135 @@ static void check_policies(V *v)
 	}
 	for (size_t i = 0; i < m->npolicies; i++) {
 		Policy *p = &m->policies[i];
-		const char *base = pascal_id(v->a, p->name);
-		p->id = base;
+		if (strlen(p->name) > 128) { /* a number made it too long */
+			Diag *dg = diag_report(v->d, "E237", p->decl->at->loc,
+					       "IAM policy name '%s' is longer than 128 "
+					       "characters", p->name);
+			diag_help(dg, v->d, "set `policy_name:` on the grant");
+		}
+		/* CloudFormation logical id: PascalCase + Policy, unique */
+		p->id = pascal_id(v->a, p->name);
+		size_t n = strlen(p->id);
+		const char *base = n >= 6 && !strcmp(p->id + n - 6, "Policy")
+					   ? p->id
+					   : arena_printf(v->a, "%sPolicy", p->id);
+		p->resource_id = base;
 		for (int k = 2;; k++) {
 			bool taken = false;
 			for (size_t j = 0; j < i && !taken; j++)
-				taken = !strcmp(m->policies[j].id, p->id);
+				taken = !strcmp(m->policies[j].resource_id,
+						p->resource_id);
 			if (!taken)
 				break;
-			p->id = arena_printf(v->a, "%s%d", base, k);
+			p->resource_id = arena_printf(v->a, "%s%d", base, k);
 		}
 	}
 }
 
 /* ---- across tables */
 
+typedef struct NameRef {
+	const char *name;
+	size_t table; /* index in the model: ties sort in spec order */
+} NameRef;
+
+static int nameref_cmp(const void *pa, const void *pb)
+{
+	const NameRef *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+	if (c)
+		return c;
+	return (a->table > b->table) - (a->table < b->table);
+}
+
+/* Pairs of tables already reported as clashing, so that one clash is one
+ * diagnostic even where it shows in several derived names. */
+typedef struct Clashes {
+	size_t (*pairs)[2];
+	size_t n, cap;
+} Clashes;
+
+/*
+ * Reports every name of `refs` that a later table repeats. Sorting keeps
+ * this O(n log n) for specs of thousands of tables.
+ */
+static void report_duplicates(V *v, NameRef *refs, size_t n, const char *code,
+			      const char *what, Clashes *seen)
+{
+	qsort(refs, n, sizeof *refs, nameref_cmp);
+	for (size_t i = 1; i < n; i++) {
+		size_t first = i - 1;
+		while (first > 0 && !strcmp(refs[first - 1].name, refs[i].name))
+			first--;
+		if (strcmp(refs[first].name, refs[i].name) ||
+		    refs[first].table == refs[i].table)
+			continue;
+		size_t a = refs[first].table, b = refs[i].table;
+		bool dup = false;
+		for (size_t k = 0; seen && k < seen->n && !dup; k++)
+			dup = seen->pairs[k][0] == a && seen->pairs[k][1] == b;
+		if (dup)
+			continue;
+		if (seen) {
+			size_t *pair = *VEC_PUSH(v->a, seen->pairs, seen->n, seen->cap);
+			pair[0] = a;
+			pair[1] = b;
+		}
+		const Table *u = &v->m->tables[a];
+		const Table *t = &v->m->tables[b];
+		Diag *dg = diag_report(v->d, code, t->at->loc,
+				       "tables '%s' and '%s' %s '%s'",
+				       u->logical, t->logical, what, refs[i].name);
+		diag_note(dg, v->d, u->at->loc, "'%s' is defined here", u->logical);
+		if (!strcmp(code, "E205"))
+			diag_help(dg, v->d, "set a distinct `name:` on one of them");
+		else if (!strcmp(code, "E228"))
+			diag_help(dg, v->d, "generated identifiers drop the "
+				  "separators (- _ .) of names; rename one of the tables");
+	}
+}
+
 static void check_unique(V *v)
 {
 	Model *m = v->m;
-	for (size_t i = 0; i < m->ntables; i++) {
-		Table *t = &m->tables[i];
-		for (size_t j = 0; j < i; j++) {
-			Table *u = &m->tables[j];
-			if (t->physical && u->physical && !strcmp(t->physical, u->physical)) {
-				Diag *dg = diag_report(v->d, "E205", t->at->loc,
-						       "tables '%s' and '%s' are both named "
-						       "'%s'", u->logical, t->logical,
-						       t->physical);
-				diag_note(dg, v->d, u->at->loc, "'%s' is defined here",
-					  u->logical);
-				diag_help(dg, v->d, "set a distinct `name:` on one of them");
-			}
-			if (!strcmp(t->id, u->id)) {
-				Diag *dg = diag_report(v->d, "E228", t->at->loc,
-						       "tables '%s' and '%s' both become "
-						       "identifier '%s'", u->logical,
-						       t->logical, t->id);
-				diag_note(dg, v->d, u->at->loc, "'%s' is defined here",
-					  u->logical);
-			}
-			if (t->export_name && u->export_name &&
-			    !strcmp(t->export_name, u->export_name)) {
-				Diag *dg = diag_report(v->d, "E227", t->at->loc,
-						       "tables '%s' and '%s' both export "
-						       "'%s'", u->logical, t->logical,
-						       t->export_name);
-				diag_note(dg, v->d, u->at->loc, "'%s' is defined here",
-					  u->logical);
-			}
-			if (t->env_var && u->env_var && !strcmp(t->env_var, u->env_var)) {
-				Diag *dg = diag_report(v->d, "E227", t->at->loc,
-						       "tables '%s' and '%s' both use "
-						       "env_var '%s'", u->logical,
-						       t->logical, t->env_var);
-				diag_note(dg, v->d, u->at->loc, "'%s' is defined here",
-					  u->logical);
-			}
-		}
-	}
+	NameRef *refs = arena_alloc(v->a, (3 * m->ntables + 1) * sizeof *refs);
+	size_t n;
+	Clashes ids = {0}, exports = {0};
+#define COLLECT(expr)                                                         \
+	do {                                                                  \
+		n = 0;                                                        \
+		for (size_t i = 0; i < m->ntables; i++) {                     \
+			const Table *t = &m->tables[i];                       \
+			expr;                                                 \
+		}                                                             \
+	} while (0)
+#define ADD(str) (refs[n].name = (str), refs[n++].table = i)
+
+	COLLECT(if (t->physical) ADD(t->physical));
+	report_duplicates(v, refs, n, "E205", "are both named", NULL);
+	COLLECT(ADD(t->id));
+	report_duplicates(v, refs, n, "E228", "both become identifier", &ids);
+	COLLECT(ADD(t->ident));
+	report_duplicates(v, refs, n, "E228", "both become identifier", &ids);
+	COLLECT(if (t->env_var) ADD(t->env_var));
+	report_duplicates(v, refs, n, "E227", "both use env_var", NULL);
+	/* a table exports NAME, NAMEArn and, with a stream, NAMEStreamArn */
+	COLLECT(if (t->export_name) {
+		ADD(t->export_name);
+		ADD(arena_printf(v->a, "%sArn", t->export_name));
+		if (t->stream != STREAM_OFF)
+			ADD(arena_printf(v->a, "%sStreamArn", t->export_name));
+	});
+	report_duplicates(v, refs, n, "E227", "both export", &exports);
+#undef ADD
+#undef COLLECT
 }
 
 Model *validate_env(Arena *a, Diags *d, const Spec *spec, const Env *env,
 		    Resolved *tables)
 {
 	Model *m = arena_alloc(a, sizeof *m);
-	V v = {a, d, spec, env, m, {0}};
+	V v = {.a = a, .d = d, .spec = spec, .env = env, .m = m};
 	m->spec = spec;
 	m->env = env;
 	m->partition = "aws";

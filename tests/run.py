@@ -11,6 +11,9 @@ Groups, in order (tests/README.md says what each checks):
   cfn-lint  every generated CloudFormation template, by AWS's linter
   enums     every template and golden IR, against botocore's DynamoDB model
   tables    src/gen/*.inc match scripts/gen-tables.py
+  meta      docs/diagnostics.md is current, every code has a golden case,
+            E006 on a generated 8 MiB spec, golden IRs match
+            specs/ir.schema.json, src/ uses no banned call
 
 unit, golden and specs run once per --build (default: build); the others run
 once. One line per test (PASS, FAIL with an indented explanation, SKIP with
@@ -29,6 +32,7 @@ the environment variable CI is set.
 import argparse
 import concurrent.futures
 import difflib
+import glob
 import gzip
 import importlib.metadata
 import importlib.util
@@ -41,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN = os.path.join(ROOT, "tests", "golden")
@@ -140,9 +145,21 @@ def missing_tool(report, name, tool, why="not found"):
 
 # ------------------------------------------------------------------ running
 
+# A report of ASan, LSan or UBSan. UBSan's halt_on_error exits with status
+# 1, which a failing case expects anyway: so a report fails a run whatever
+# its exit status (its rc becomes SANITIZED).
+SANITIZER_REPORT = re.compile(
+    rb"^(==\d+==ERROR: \w+Sanitizer|\S+:\d+:\d+: runtime error: "
+    rb"|SUMMARY: \w+Sanitizer)", re.M)
+SANITIZED = -1000
+
+
 class Run:
     def __init__(self, cmd, rc, out, err=b""):
         self.cmd, self.rc, self.out, self.err = cmd, rc, out, err
+        if rc is not None and (SANITIZER_REPORT.search(out) or
+                               SANITIZER_REPORT.search(err)):
+            self.rc = SANITIZED
 
     def describe(self):
         """`cmd` exited with ..., and its output, for a FAIL explanation."""
@@ -156,6 +173,8 @@ class Run:
 def status_name(rc):
     if rc is None:
         return f"timed out after {TIMEOUT}s"
+    if rc == SANITIZED:
+        return "stopped by a sanitizer report"
     if rc < 0:
         try:
             return f"killed by {signal.Signals(-rc).name}"
@@ -743,29 +762,49 @@ def check_table(model, props, where, problems):
         f"{where}.SSESpecification.SSEType", problems)
 
 
-# In the IR, fields are found by name wherever they are, in any spelling:
-# BillingMode, billing_mode and billingMode all mean the shape BillingMode.
-IR_FIELDS = {
-    "billingmode": "BillingMode", "tableclass": "TableClass",
-    "projectiontype": "ProjectionType", "streamviewtype": "StreamViewType",
-    "attributetype": "ScalarAttributeType", "keytype": "KeyType",
-    "ssetype": "SSEType", "tablename": "TableName", "indexname": "IndexName",
-}
-
-
-def check_ir(model, node, where, problems, counter):
-    if isinstance(node, dict):
-        for k, v in node.items():
-            w = f"{where}.{k}" if where else str(k)
-            shape = IR_FIELDS.get(str(k).replace("_", "").lower())
-            if shape and isinstance(v, str):
-                counter[0] += 1
-                model.check(shape, v, w, problems)
-            else:
-                check_ir(model, v, w, problems, counter)
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            check_ir(model, v, f"{where}[{i}]", problems, counter)
+def check_ir(model, doc, problems):
+    """Checks the IR (specs/ir.schema.json: every key always present,
+    enums in the AWS API's vocabulary) as check_table checks a template.
+    Returns how many tables it checked."""
+    chk = model.check
+    tables = as_dict(doc).get("tables")
+    if not isinstance(tables, list):
+        problems.append('no "tables" list: the IR layout changed; update '
+                        'check_ir in tests/run.py')
+        return 0
+    for i, t in enumerate(tables):
+        t = as_dict(t)
+        w = f"tables[{i}]"
+        if not isinstance(t.get("name"), str) or \
+                not isinstance(t.get("billing_mode"), str):
+            problems.append(f'{w}: no "name" or "billing_mode" string: the IR '
+                            f'layout changed; update check_ir in tests/run.py')
+            continue
+        chk("TableName", t["name"], f"{w}.name", problems)
+        chk("BillingMode", t["billing_mode"], f"{w}.billing_mode", problems)
+        chk("TableClass", t.get("table_class"), f"{w}.table_class", problems)
+        for j, a in enumerate(as_list(t.get("attribute_definitions"))):
+            chk("ScalarAttributeType", as_dict(a).get("type"),
+                f"{w}.attribute_definitions[{j}].type", problems)
+        for k in ("partition_key", "sort_key"):
+            chk("ScalarAttributeType", as_dict(t.get(k)).get("type"),
+                f"{w}.{k}.type", problems)
+        for j, k in enumerate(as_list(t.get("key_schema"))):
+            chk("KeyType", as_dict(k).get("key_type"),
+                f"{w}.key_schema[{j}].key_type", problems)
+        for kind in ("global_indexes", "local_indexes"):
+            for j, ix in enumerate(as_list(t.get(kind))):
+                ix = as_dict(ix)
+                wi = f"{w}.{kind}[{j}]"
+                chk("IndexName", ix.get("name"), f"{wi}.name", problems)
+                for n, k in enumerate(as_list(ix.get("key_schema"))):
+                    chk("KeyType", as_dict(k).get("key_type"),
+                        f"{wi}.key_schema[{n}].key_type", problems)
+                chk("ProjectionType", as_dict(ix.get("projection")).get("type"),
+                    f"{wi}.projection.type", problems)
+        chk("StreamViewType", as_dict(t.get("stream")).get("view_type"),
+            f"{w}.stream.view_type", problems)
+    return len(tables)
 
 
 def cfn_yaml_loader(yaml):
@@ -825,10 +864,8 @@ def group_enums(report):
             report.emit(Result("FAIL", name, f"cannot parse: {e}"))
             continue
         if not os.path.basename(f).startswith("cloudformation."):
-            counter = [0]
-            check_ir(model, doc, "", problems, counter)
-            if not counter[0]:
-                notes = "no field with an enum or name limit found"
+            if not check_ir(model, doc, problems) and not problems:
+                notes = "no table"
         else:
             n = 0
             for rid, res in as_dict(as_dict(doc).get("Resources")).items():
@@ -859,9 +896,103 @@ def group_tables(report):
                        "" if r.rc == 0 else r.describe()))
 
 
+# -------------------------------------------------------------------- meta
+
+DIAG_DOC = "docs/diagnostics.md"
+DIAG_HEAD = """# Diagnostic codes
+
+Every diagnostic tablec reports has one of these codes. A code is never
+renumbered, reused or removed. `tablec explain CODE` prints the same text.
+This file is generated by `tablec explain --markdown` (tests/run.py --update);
+a test fails when it is stale.
+
+"""
+
+
+def group_meta(report, tablec, update):
+    """Checks that keep the project honest about itself: the diagnostics
+    reference is current, every code has a golden case that fires it, every
+    IR validates against specs/ir.schema.json, and src/ uses no banned call."""
+    name = "meta/diagnostics-doc"
+    if report.wants(name):
+        r = run([tablec, "explain", "--markdown"], ROOT, merge=False)
+        want = DIAG_HEAD.encode() + r.out
+        path = os.path.join(ROOT, DIAG_DOC)
+        try:
+            with open(path, "rb") as f:
+                have = f.read()
+        except OSError:
+            have = None
+        if have == want:
+            report.emit(Result("PASS", name))
+        elif update:
+            with open(path, "wb") as f:
+                f.write(want)
+            report.emit(Result("PASS", name, f"wrote {DIAG_DOC}"))
+        else:
+            report.emit(Result("FAIL", name, f"{DIAG_DOC} is stale; run "
+                               "python3 tests/run.py --update"))
+
+    name = "meta/every-code-fires"
+    if report.wants(name):
+        r = run([tablec, "explain", "--list"], ROOT, merge=False)
+        codes = [line.split()[0] for line in decode(r.out).splitlines() if line]
+        fired = set()
+        for case in golden_cases():
+            text = decode(read_text(os.path.join(case, "check.txt")) or b"")
+            fired.update(re.findall(r"\[([EW][0-9]{3})\]$", text, re.M))
+        # E006 needs a spec over 8 MiB: it is made at run time below
+        missing = [c for c in codes if c not in fired and c != "E006"]
+        report.emit(Result("FAIL" if missing else "PASS", name,
+                           "no golden case fires " + ", ".join(missing)
+                           if missing else ""))
+
+    name = "meta/file-too-large"
+    if report.wants(name):
+        with tempfile.TemporaryDirectory() as tmp:
+            big = os.path.join(tmp, "big.yaml")
+            with open(big, "w") as f:
+                f.write("tablec: 1\n# " + "x" * (8 << 20) + "\n")
+            r = run([tablec, "check", "big.yaml"], tmp)
+            out = decode(r.out)
+            ok = r.rc == 1 and "[E006]" in out and "big.yaml:1:1:" in out
+            report.emit(Result("PASS" if ok else "FAIL", name,
+                               "" if ok else r.describe()))
+
+    name = "meta/ir-schema"
+    if report.wants(name):
+        try:
+            import jsonschema
+        except ImportError:
+            missing_tool(report, name, "jsonschema")
+        else:
+            with open(os.path.join(ROOT, "specs", "ir.schema.json")) as f:
+                schema = json.load(f)
+            jsonschema.Draft202012Validator.check_schema(schema)
+            validator = jsonschema.Draft202012Validator(schema)
+            files = sorted(glob.glob(os.path.join(ROOT, "tests", "golden",
+                                                  "*", "ir", "*.json")))
+            problems = []
+            for path in files:
+                with open(path) as f:
+                    doc = json.load(f)
+                for err in validator.iter_errors(doc):
+                    where = "/".join(str(p) for p in err.absolute_path)
+                    problems.append(f"{rel(path)}: {where}: {err.message}")
+            report.emit(Result("FAIL" if problems or not files else "PASS",
+                               name, "\n".join(problems[:20]) or
+                               ("" if files else "no IR files")))
+
+    name = "meta/banned-calls"
+    if report.wants(name):
+        r = run(["bash", "scripts/banned.sh"], ROOT)
+        report.emit(Result("PASS" if r.rc == 0 else "FAIL", name,
+                           "" if r.rc == 0 else r.describe()))
+
+
 # --------------------------------------------------------------------- main
 
-GROUPS = ("unit", "golden", "specs", "cfn-lint", "enums", "tables")
+GROUPS = ("unit", "golden", "specs", "cfn-lint", "enums", "tables", "meta")
 
 
 def main():
@@ -914,6 +1045,8 @@ def main():
                                            f"meson compile -C {rel(build)}"))
                     continue
                 fn(report, tablec, update, label, max(1, args.jobs))
+            if "meta" in groups and have and i == 0:
+                group_meta(report, tablec, args.update)
         if "cfn-lint" in groups:
             group_cfn_lint(report)
         if "enums" in groups:
@@ -923,6 +1056,10 @@ def main():
     except KeyboardInterrupt:
         print("interrupted", flush=True)
         report.counts["FAIL"] += 1
+    except Exception:  # a bug here must still end with the summary line
+        report.emit(Result("FAIL", "tests/run.py",
+                           "internal error of the test runner:\n" +
+                           traceback.format_exc()))
     print(report.summary(), flush=True)
     return 1 if report.counts["FAIL"] else 0
 

@@ -14,6 +14,7 @@
  */
 #include "tablec.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static json_t *str_or_null(const char *s)
@@ -150,6 +151,189 @@ static const char *table_arn(const Model *m, const Table *t)
 	return buf;
 }
 
+/* ---- the AWS API's own request shapes, for backends that call the API
+ * (the AWS CLI backend) and for tests that replay them */
+
+static json_t *api_key_schema(const KeyDef *k)
+{
+	json_t *a = json_array();
+	json_t *h = json_object();
+	set(h, "AttributeName", json_string(k->pk));
+	set(h, "KeyType", json_string("HASH"));
+	json_array_append_new(a, h);
+	if (k->sk) {
+		json_t *r = json_object();
+		set(r, "AttributeName", json_string(k->sk));
+		set(r, "KeyType", json_string("RANGE"));
+		json_array_append_new(a, r);
+	}
+	return a;
+}
+
+static json_t *api_throughput(const Throughput *tp)
+{
+	json_t *o = json_object();
+	set(o, "ReadCapacityUnits", json_integer(tp->read));
+	set(o, "WriteCapacityUnits", json_integer(tp->write));
+	return o;
+}
+
+static json_t *api_on_demand(const Throughput *tp)
+{
+	json_t *o = json_object();
+	if (tp->read)
+		set(o, "MaxReadRequestUnits", json_integer(tp->read));
+	if (tp->write)
+		set(o, "MaxWriteRequestUnits", json_integer(tp->write));
+	return o;
+}
+
+static json_t *api_index(const Index *ix, bool global, bool provisioned)
+{
+	static const char *const proj[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
+	json_t *o = json_object();
+	set(o, "IndexName", json_string(ix->name));
+	set(o, "KeySchema", api_key_schema(&ix->key));
+	json_t *p = json_object();
+	set(p, "ProjectionType", json_string(proj[ix->proj]));
+	if (ix->ninclude) {
+		json_t *inc = json_array();
+		for (size_t i = 0; i < ix->ninclude; i++)
+			json_array_append_new(inc, json_string(ix->include[i]));
+		set(p, "NonKeyAttributes", inc);
+	}
+	set(o, "Projection", p);
+	if (global && provisioned && ix->cap.set)
+		set(o, "ProvisionedThroughput", api_throughput(&ix->cap));
+	if (global && ix->odm.set)
+		set(o, "OnDemandThroughput", api_on_demand(&ix->odm));
+	return o;
+}
+
+static int tag_cmp(const void *a, const void *b)
+{
+	return strcmp(((const Tag *)a)->key, ((const Tag *)b)->key);
+}
+
+/* Tags sorted by key (code point order, as JMESPath's sort_by compares),
+ * so that a script can compare them with what AWS reports. */
+static json_t *api_tags(const Table *t)
+{
+	Tag *sorted = malloc((t->ntags + 1) * sizeof *sorted);
+	if (!sorted)
+		BUG("out of memory");
+	memcpy(sorted, t->tags, t->ntags * sizeof *sorted);
+	qsort(sorted, t->ntags, sizeof *sorted, tag_cmp);
+	json_t *a = json_array();
+	for (size_t i = 0; i < t->ntags; i++) {
+		json_t *tg = json_object();
+		set(tg, "Key", json_string(sorted[i].key));
+		set(tg, "Value", json_string(sorted[i].value));
+		json_array_append_new(a, tg);
+	}
+	free(sorted);
+	return a;
+}
+
+/*
+ * CreateTable's input with only what differs from AWS's defaults, so that
+ * an older AWS CLI, which validates --cli-input-json against its own
+ * model, accepts every request that does not need a newer feature.
+ */
+static json_t *api_create_table(const Table *t, json_t *attrdefs)
+{
+	static const char *const streams[] = {NULL, "KEYS_ONLY", "NEW_IMAGE",
+					      "OLD_IMAGE", "NEW_AND_OLD_IMAGES"};
+	json_t *o = json_object();
+	set(o, "TableName", json_string(t->physical));
+	json_t *defs = json_array();
+	size_t i;
+	json_t *d;
+	json_array_foreach(attrdefs, i, d) {
+		json_t *x = json_object();
+		set(x, "AttributeName", json_incref(json_object_get(d, "name")));
+		set(x, "AttributeType", json_incref(json_object_get(d, "type")));
+		json_array_append_new(defs, x);
+	}
+	set(o, "AttributeDefinitions", defs);
+	set(o, "KeySchema", api_key_schema(&t->key));
+	set(o, "BillingMode", json_string(t->provisioned ? "PROVISIONED"
+							  : "PAY_PER_REQUEST"));
+	if (t->provisioned)
+		set(o, "ProvisionedThroughput", api_throughput(&t->cap));
+	if (t->odm.set)
+		set(o, "OnDemandThroughput", api_on_demand(&t->odm));
+	if (t->ngsis) {
+		json_t *g = json_array();
+		for (i = 0; i < t->ngsis; i++)
+			json_array_append_new(g, api_index(&t->gsis[i], true,
+							   t->provisioned));
+		set(o, "GlobalSecondaryIndexes", g);
+	}
+	if (t->nlsis) {
+		json_t *l = json_array();
+		for (i = 0; i < t->nlsis; i++)
+			json_array_append_new(l, api_index(&t->lsis[i], false, false));
+		set(o, "LocalSecondaryIndexes", l);
+	}
+	if (t->stream != STREAM_OFF) {
+		json_t *s = json_object();
+		set(s, "StreamEnabled", json_true());
+		set(s, "StreamViewType", json_string(streams[t->stream]));
+		set(o, "StreamSpecification", s);
+	}
+	if (t->enc != ENC_AWS_OWNED) {
+		json_t *s = json_object();
+		set(s, "Enabled", json_true());
+		set(s, "SSEType", json_string("KMS"));
+		if (t->enc == ENC_KMS)
+			set(s, "KMSMasterKeyId", json_string(t->kms_key));
+		set(o, "SSESpecification", s);
+	}
+	if (t->infrequent_access)
+		set(o, "TableClass", json_string("STANDARD_INFREQUENT_ACCESS"));
+	if (t->deletion_protection)
+		set(o, "DeletionProtectionEnabled", json_true());
+	if (t->ntags)
+		set(o, "Tags", api_tags(t));
+	return o;
+}
+
+static json_t *table_api(const Table *t, json_t *attrdefs)
+{
+	json_t *o = json_object();
+	set(o, "create_table", api_create_table(t, attrdefs));
+	set(o, "tags", api_tags(t));
+	if (t->has_ttl) {
+		json_t *ttl = json_object();
+		set(ttl, "AttributeName", json_string(t->ttl_attr));
+		set(ttl, "Enabled", json_boolean(t->ttl_enabled));
+		set(o, "time_to_live", ttl);
+	} else {
+		set(o, "time_to_live", json_null());
+	}
+	json_t *pitr = json_object();
+	set(pitr, "PointInTimeRecoveryEnabled", json_boolean(t->pitr));
+	if (t->pitr && t->pitr_days)
+		set(pitr, "RecoveryPeriodInDays", json_integer(t->pitr_days));
+	set(o, "point_in_time_recovery", pitr);
+	return o;
+}
+
+/* The ARN of a KMS key given as an ARN, a key id or alias/NAME; NULL when
+ * the region or account needed to write it is unknown. */
+static const char *kms_arn(const Model *m, const char *key)
+{
+	static char buf[512];
+	if (!strncmp(key, "arn:", 4))
+		return key;
+	if (!m->region || !m->account)
+		return NULL;
+	snprintf(buf, sizeof buf, "arn:%s:kms:%s:%s:%s%s", m->partition, m->region,
+		 m->account, strncmp(key, "alias/", 6) ? "key/" : "", key);
+	return buf;
+}
+
 static json_t *table_json(const Model *m, const Table *t)
 {
 	static const char *const streams[] = {NULL, "KEYS_ONLY", "NEW_IMAGE",
@@ -220,6 +404,7 @@ static json_t *table_json(const Model *m, const Table *t)
 	set(enc, "sse_enabled", json_boolean(t->enc != ENC_AWS_OWNED));
 	set(enc, "kms", json_boolean(t->enc == ENC_KMS));
 	set(enc, "kms_key", str_or_null(t->enc == ENC_KMS ? t->kms_key : NULL));
+	set(enc, "kms_key_arn", str_or_null(t->enc == ENC_KMS ? kms_arn(m, t->kms_key) : NULL));
 	set(o, "encryption", enc);
 
 	if (t->stream != STREAM_OFF) {
@@ -239,6 +424,9 @@ static json_t *table_json(const Model *m, const Table *t)
 	set(pol, "retain", json_boolean(t->deletion_policy == DP_RETAIN));
 	set(pol, "delete", json_boolean(t->deletion_policy == DP_DELETE));
 	set(pol, "snapshot", json_boolean(t->deletion_policy == DP_SNAPSHOT));
+	/* what survives removal from the stack: retain, and snapshot, which
+	 * no DynamoDB tool can honour otherwise */
+	set(pol, "keep", json_boolean(t->deletion_policy != DP_DELETE));
 	set(o, "deletion_policy", pol);
 	set(o, "contributor_insights", json_boolean(t->contributor_insights));
 
@@ -285,6 +473,7 @@ static json_t *table_json(const Model *m, const Table *t)
 		json_array_append_new(aps, a);
 	}
 	set(o, "access_patterns", aps);
+	set(o, "api", table_api(t, json_object_get(o, "attribute_definitions")));
 	return o;
 }
 
@@ -315,8 +504,39 @@ static json_t *resource_json(const Model *m, const ResRef *r)
 		arn = sb.buf;
 	}
 	set(o, "arn", str_or_null(arn));
+	/* one word for scripts: "kind table [index]"; names hold no space */
+	strbuf_reset(&sb);
+	strbuf_addstr(&sb, kinds[r->kind]);
+	if (r->table)
+		strbuf_addf(&sb, " %s", r->table->physical);
+	if (r->kind == RES_INDEX)
+		strbuf_addf(&sb, " %s", r->index);
+	set(o, "ref", json_stringn(sb.buf, sb.len));
 	strbuf_release(&sb);
 	return o;
+}
+
+/* The statement as IAM reads it, without its Resource, which only the
+ * deployed tables can tell (a stream's ARN carries a timestamp). */
+static json_t *statement_api(const Policy *p, const Statement *st)
+{
+	json_t *h = json_object();
+	set(h, "Sid", json_string(st->sid));
+	set(h, "Effect", json_string("Allow"));
+	json_t *acts = json_array();
+	for (size_t j = 0; j < st->nactions; j++)
+		json_array_append_new(acts, json_string(st->actions[j]));
+	set(h, "Action", acts);
+	if (st->leading_keys && p->nleading_keys) {
+		json_t *lk = json_array();
+		for (size_t j = 0; j < p->nleading_keys; j++)
+			json_array_append_new(lk, json_string(p->leading_keys[j]));
+		json_t *like = json_object(), *cond = json_object();
+		set(like, "dynamodb:LeadingKeys", lk);
+		set(cond, "ForAllValues:StringLike", like);
+		set(h, "Condition", cond);
+	}
+	return h;
 }
 
 static json_t *policy_json(const Model *m, const Policy *p)
@@ -325,6 +545,7 @@ static json_t *policy_json(const Model *m, const Policy *p)
 	set(o, "name", json_string(p->name));
 	set(o, "id", json_string(p->id));
 	set(o, "resource_id", json_string(p->resource_id));
+	set(o, "ident", json_string(p->ident));
 	set(o, "managed", json_boolean(p->managed));
 	set(o, "role", json_string(p->role));
 	set(o, "role_arn", str_or_null(p->role_arn));
@@ -350,9 +571,11 @@ static json_t *policy_json(const Model *m, const Policy *p)
 		} else {
 			set(so, "condition", json_null());
 		}
+		set(so, "api", statement_api(p, s));
 		json_array_append_new(stmts, so);
 	}
 	set(o, "statements", stmts);
+
 	return o;
 }
 
@@ -375,8 +598,7 @@ json_t *lower_model(const Model *m, const char *spec_name)
 	strbuf_addstr(&desc, "DynamoDB tables");
 	if (m->spec->project)
 		strbuf_addf(&desc, " of %s", m->spec->project);
-	strbuf_addf(&desc, ", environment %s, generated by tablec from %s",
-		    m->env->name, spec_name);
+	strbuf_addf(&desc, ", environment %s", m->env->name);
 	set(root, "description", json_stringn(desc.buf, desc.len));
 	strbuf_release(&desc);
 
@@ -391,6 +613,7 @@ json_t *lower_model(const Model *m, const char *spec_name)
 			json_t *e = json_deep_copy(json_object_get(tj, "export"));
 			set(e, "table", json_string(t->logical));
 			set(e, "table_resource_id", jcat(t->id, "Table"));
+			set(e, "table_ident", json_string(t->ident));
 			json_array_append_new(exps, e);
 		}
 		if (t->env_var) {

@@ -413,6 +413,119 @@ static int backend_check_json(const char *s, size_t len, Strbuf *why)
 	return 0;
 }
 
+/*
+ * HCL layout as `terraform fmt` leaves it (hclwrite's format.go): the `=`
+ * of consecutive lines that assign a whole value on one line is aligned one
+ * column after the longest name. A line whose value opens a bracket that
+ * it does not close (`tags = {`) has no alignment cell and ends the run, as
+ * do blank lines, comments and block headers. Templates write everything
+ * else in canonical form; only this depends on the data.
+ */
+typedef struct HclLine {
+	size_t start, eq, end; /* eq: offset of '=', or 0 when no cell */
+	size_t lead_cols;       /* code points before the '=', spaces trimmed */
+} HclLine;
+
+/* Finds the assignment '=' of [s, e): the first bare '=' outside strings,
+ * provided the value after it closes every bracket it opens. */
+static size_t hcl_assign(const char *s, size_t start, size_t end)
+{
+	size_t i = start;
+	while (i < end && s[i] == ' ')
+		i++;
+	if (i == end || s[i] == '#' || s[i] == '/' || s[i] == '}' || s[i] == ']')
+		return 0;
+	size_t eq = 0;
+	int depth = 0;
+	bool in_str = false;
+	for (; i < end; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[' || c == '(') {
+			depth++;
+		} else if (c == '}' || c == ']' || c == ')') {
+			depth--;
+		} else if (c == '=' && !eq && depth == 0 && i > start) {
+			char prev = s[i - 1], next = i + 1 < end ? s[i + 1] : 0;
+			if (next == '=' || next == '>' || prev == '!' || prev == '<' ||
+			    prev == '>' || prev == '=')
+				return 0; /* an operator, not an assignment */
+			eq = i;
+			depth = 0; /* count the value's brackets only */
+		}
+	}
+	return eq && depth == 0 ? eq : 0;
+}
+
+static void hcl_align(Strbuf *text)
+{
+	HclLine *lines = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < text->len;) {
+		size_t e = i;
+		while (e < text->len && text->buf[e] != '\n')
+			e++;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			lines = realloc(lines, cap * sizeof *lines);
+			if (!lines)
+				BUG("out of memory");
+		}
+		HclLine *l = &lines[n++];
+		l->start = i;
+		l->end = e;
+		l->eq = hcl_assign(text->buf, i, e);
+		l->lead_cols = 0;
+		if (l->eq) {
+			size_t k = l->eq;
+			while (k > i && text->buf[k - 1] == ' ')
+				k--;
+			for (size_t j = i; j < k; j++)
+				l->lead_cols += ((unsigned char)text->buf[j] & 0xC0) != 0x80;
+		}
+		i = e < text->len ? e + 1 : e;
+	}
+	Strbuf out = STRBUF_INIT;
+	strbuf_grow(&out, text->len + 64);
+	for (size_t i = 0; i < n;) {
+		if (!lines[i].eq) {
+			strbuf_add(&out, text->buf + lines[i].start,
+				   lines[i].end - lines[i].start);
+			if (lines[i].end < text->len)
+				strbuf_addch(&out, '\n');
+			i++;
+			continue;
+		}
+		size_t j = i, max = 0;
+		for (; j < n && lines[j].eq; j++)
+			if (lines[j].lead_cols > max)
+				max = lines[j].lead_cols;
+		for (; i < j; i++) {
+			const HclLine *l = &lines[i];
+			size_t k = l->eq;
+			while (k > l->start && text->buf[k - 1] == ' ')
+				k--;
+			strbuf_add(&out, text->buf + l->start, k - l->start);
+			for (size_t p = l->lead_cols; p <= max; p++)
+				strbuf_addch(&out, ' ');
+			strbuf_add(&out, text->buf + l->eq, l->end - l->eq);
+			if (l->end < text->len)
+				strbuf_addch(&out, '\n');
+		}
+	}
+	free(lines);
+	strbuf_release(text);
+	*text = out;
+}
+
 int backend_render(Arena *a, const Backend *b, const char *env, json_t *ir,
 		   Output **outs, size_t *n, size_t *cap, Strbuf *err)
 {
@@ -435,6 +548,8 @@ int backend_render(Arena *a, const Backend *b, const char *env, json_t *ir,
 				f->lang, &text, err))
 			goto out;
 
+		if (f->lang == LANG_HCL)
+			hcl_align(&text);
 		int bad = 0;
 		if (f->lang == LANG_YAML)
 			bad = backend_check_yaml(text.buf, text.len, &why);

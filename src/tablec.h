@@ -405,6 +405,7 @@ typedef struct Policy {
 	const char *name;
 	const char *id;          /* PascalCase of the name */
 	const char *resource_id; /* unique logical id in a template */
+	const char *ident;       /* unique snake_case identifier */
 	bool managed;
 	const char *role;     /* role name */
 	const char *role_arn; /* as given, or NULL */

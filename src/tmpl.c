@@ -61,6 +61,7 @@ typedef enum TokKind {
 	TOK_TEXT,
 	TOK_VAR,      /* {{name}} */
 	TOK_COMMENT,  /* {{comment:name}} */
+	TOK_IDENT,    /* {{id:name}} */
 	TOK_SECTION,  /* {{#name}} */
 	TOK_INVERTED, /* {{^name}} */
 	TOK_CLOSE,    /* {{/name}} */
@@ -292,6 +293,9 @@ static int tmpl_tokenize(Tmpl *T)
 		} else if (n >= 8 && !memcmp(s, "comment:", 8)) {
 			kind = TOK_COMMENT;
 			can_stand = false;
+		} else if (n >= 3 && !memcmp(s, "id:", 3)) {
+			kind = TOK_IDENT;
+			can_stand = false;
 		} else {
 			kind = TOK_VAR;
 			can_stand = false;
@@ -299,6 +303,9 @@ static int tmpl_tokenize(Tmpl *T)
 		if (kind == TOK_COMMENT) {
 			s += 8;
 			n -= 8;
+		} else if (kind == TOK_IDENT) {
+			s += 3;
+			n -= 3;
 		} else if (kind != TOK_VAR) {
 			s++; /* the sigil */
 			n--;
@@ -643,7 +650,7 @@ static bool yaml_plain_safe(const char *s, size_t len)
 /* For {{comment:x}}: nothing that could end a one-line comment. */
 static void esc_comment(Strbuf *out, const char *s, size_t len)
 {
-	size_t i = 0, run = 0;
+	size_t i = 0, run = 0, start = out->len;
 	while (i < len) {
 		size_t n = 1;
 		uint32_t c = (unsigned char)s[i];
@@ -658,6 +665,9 @@ static void esc_comment(Strbuf *out, const char *s, size_t len)
 		i += n;
 	}
 	strbuf_add(out, s + run, len - run);
+	/* no trailing blanks: formatters would strip them, and diffs show them */
+	while (out->len > start && out->buf[out->len - 1] == ' ')
+		out->buf[--out->len] = '\0';
 }
 
 /* ---- values */
@@ -859,6 +869,29 @@ static int put_comment(Tmpl *T, const Tok *t, json_t *v)
 	return 0;
 }
 
+/*
+ * {{id:name}}: the value as a bare identifier (a Terraform resource name,
+ * a shell function name): written as it is, so it must be one. Anything
+ * else is a template error, never an escaped or altered value.
+ */
+static int put_ident(Tmpl *T, const Tok *t, json_t *v)
+{
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+	size_t len = s ? json_string_length(v) : 0;
+	bool ok = s && len > 0 && len <= 255 &&
+		  ((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') ||
+		   s[0] == '_');
+	for (size_t i = 1; ok && i < len; i++)
+		ok = (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		     (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-';
+	if (!ok)
+		return tmpl_error(T, t->off, "'%.*s' is not an identifier "
+				  "([A-Za-z_][A-Za-z0-9_-]*) and cannot be "
+				  "written with id:", (int)t->namelen, t->name);
+	strbuf_add(T->out, s, len);
+	return 0;
+}
+
 /* ---- rendering */
 
 
@@ -883,10 +916,12 @@ static int tmpl_run(Tmpl *T)
 			break;
 		case TOK_VAR:
 		case TOK_COMMENT:
+		case TOK_IDENT:
 			if (tmpl_lookup(T, t, false, &v))
 				return -1;
-			if ((t->kind == TOK_VAR ? put_value : put_comment)(T, t,
-									  v))
+			if ((t->kind == TOK_VAR	      ? put_value
+			     : t->kind == TOK_COMMENT ? put_comment
+						      : put_ident)(T, t, v))
 				return -1;
 			i++;
 			break;

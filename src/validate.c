@@ -1755,6 +1755,16 @@ static void check_policies(V *v)
 				break;
 			p->resource_id = arena_printf(v->a, "%s%d", base, k);
 		}
+		const char *snake = snake_ident(v->a, p->name);
+		p->ident = snake;
+		for (int k = 2;; k++) {
+			bool taken = false;
+			for (size_t j = 0; j < i && !taken; j++)
+				taken = !strcmp(m->policies[j].ident, p->ident);
+			if (!taken)
+				break;
+			p->ident = arena_printf(v->a, "%s_%d", snake, k);
+		}
 	}
 }
 
@@ -1843,8 +1853,14 @@ static void check_unique(V *v)
 	report_duplicates(v, refs, n, "E228", "both become identifier", &ids);
 	COLLECT(ADD(t->ident));
 	report_duplicates(v, refs, n, "E228", "both become identifier", &ids);
-	COLLECT(if (t->env_var) ADD(t->env_var));
-	report_duplicates(v, refs, n, "E227", "both use env_var", NULL);
+	/* the env file also writes NAME_TTL_SECONDS for a TTL retention */
+	Clashes vars = {0};
+	COLLECT(if (t->env_var) {
+		ADD(t->env_var);
+		if (t->retention)
+			ADD(arena_printf(v->a, "%s_TTL_SECONDS", t->env_var));
+	});
+	report_duplicates(v, refs, n, "E227", "both use env_var", &vars);
 	/* a table exports NAME, NAMEArn and, with a stream, NAMEStreamArn */
 	COLLECT(if (t->export_name) {
 		ADD(t->export_name);

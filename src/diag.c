@@ -64,7 +64,11 @@ static Diag *diag_vreport(Diags *d, const char *code, Loc loc, const char *fmt,
 	Strbuf sb = STRBUF_INIT;
 	strbuf_vaddf(&sb, fmt, ap);
 	Diag *dg = VEC_PUSH(d->arena, d->items, d->n, d->cap);
-	dg->sev = code[0] == 'W' ? SEV_WARNING : SEV_ERROR;
+	/* E error, W warning; diff's D1xx blocking, D2xx risky, D3xx safe */
+	const char *level = code_level(code);
+	dg->sev = !strcmp(level, "error")     ? SEV_ERROR
+		  : !strcmp(level, "warning") ? SEV_WARNING
+					      : SEV_NOTE;
 	dg->code = ci->code;
 	dg->loc = loc;
 	dg->msg = arena_strndup(d->arena, sb.buf, sb.len);
@@ -185,12 +189,14 @@ void diag_finish(Diags *d)
 		i = j;
 	}
 	d->n = out;
-	d->errors = d->warnings = 0;
+	d->errors = d->warnings = d->notes = 0;
 	for (size_t i = 0; i < d->n; i++) {
 		if (d->items[i].sev == SEV_ERROR)
 			d->errors++;
-		else
+		else if (d->items[i].sev == SEV_WARNING)
 			d->warnings++;
+		else
+			d->notes++;
 	}
 }
 
@@ -228,7 +234,7 @@ static void full_message(const Diag *dg, Strbuf *sb)
 
 static const char *sev_name(Severity s)
 {
-	return s == SEV_ERROR ? "error" : "warning";
+	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "note";
 }
 
 /* Prints the source line of loc and a caret line under its span. Control
@@ -305,10 +311,28 @@ static void print_text(const Diags *d, FILE *f, bool color)
 		}
 		strbuf_release(&msg);
 	}
-	if (d->errors || d->warnings)
-		fprintf(f, "%d error%s, %d warning%s\n", d->errors,
+	if (d->changes) {
+		fprintf(f, "%d blocking, %d risky, %d safe change%s\n", d->errors,
+			d->warnings, d->notes,
+			d->errors + d->warnings + d->notes == 1 ? "" : "s");
+	} else if (d->errors || d->warnings || d->notes) {
+		fprintf(f, "%d error%s, %d warning%s", d->errors,
 			d->errors == 1 ? "" : "s", d->warnings,
 			d->warnings == 1 ? "" : "s");
+		if (d->notes)
+			fprintf(f, ", %d note%s", d->notes, d->notes == 1 ? "" : "s");
+		fputc('\n', f);
+	}
+}
+
+/* The severity a code is reported with, by name. */
+const char *code_level(const char *code)
+{
+	if (code[0] == 'W' || (code[0] == 'D' && code[1] == '2'))
+		return "warning";
+	if (code[0] == 'D' && code[1] == '3')
+		return "note";
+	return "error";
 }
 
 /* ---- json and sarif (built with jansson, which owns the escaping) */
@@ -363,6 +387,7 @@ static void print_json(const Diags *d, FILE *f)
 	json_t *sum = json_object();
 	json_object_set_new(sum, "errors", json_integer(d->errors));
 	json_object_set_new(sum, "warnings", json_integer(d->warnings));
+	json_object_set_new(sum, "notes", json_integer(d->notes));
 	json_object_set_new(root, "summary", sum);
 	dump_json(root, f);
 }
@@ -390,7 +415,7 @@ static void print_sarif(const Diags *d, FILE *f)
 		json_object_set_new(r, "fullDescription", fd);
 		json_t *dc = json_object();
 		json_object_set_new(dc, "level",
-				    json_string(tab[c].code[0] == 'W' ? "warning" : "error"));
+				    json_string(code_level(tab[c].code)));
 		json_object_set_new(r, "defaultConfiguration", dc);
 		json_array_append_new(rules, r);
 	}
@@ -476,7 +501,8 @@ static void print_github(const Diags *d, FILE *f)
 		if (dg->help)
 			strbuf_addf(&msg, "\nhelp: %s", dg->help);
 		strbuf_addf(&title, "%s %s", dg->code, code_lookup(dg->code)->name);
-		fprintf(f, "::%s file=", sev_name(dg->sev));
+		fprintf(f, "::%s file=", dg->sev == SEV_NOTE ? "notice"
+							     : sev_name(dg->sev));
 		gh_escape(f, path_of(&dg->loc), true);
 		fprintf(f, ",line=%d,col=%d,endColumn=%d,title=", dg->loc.line,
 			dg->loc.col, dg->loc.col + (dg->loc.len > 0 ? dg->loc.len : 1));

@@ -17,6 +17,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 typedef struct Anchor {
@@ -464,7 +465,7 @@ Node *load_yaml(Arena *a, Diags *d, const Source *src)
 		return NULL;
 	if (!l.root || (l.root->kind == NODE_SCALAR && !l.root->quoted &&
 			(!l.root->len || !strcmp(l.root->str, "~") ||
-			 !strcmp(l.root->str, "null")))) {
+			 !strcasecmp(l.root->str, "null")))) {
 		Diag *dg = diag_report(d, "E003", (Loc){src, 1, 1, 1},
 				       "the spec is empty");
 		diag_help(dg, d, "start with `tablec: 1` and a `tables:` mapping");

@@ -19,7 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 enum { EXIT_OK = 0, EXIT_DIAG = 1, EXIT_USAGE = 2, EXIT_BUG = 70 };
 
@@ -35,6 +39,9 @@ static const char usage_text[] =
 	"        validate every environment and print diagnostics\n"
 	"  ir SPEC [--env E]\n"
 	"        print the resolved intermediate representation of one environment\n"
+	"  diff OLD NEW [--env E]... [--format text|json|github|sarif] [--allow CODE]...\n"
+	"        classify every change between two versions of a spec; OLD and NEW\n"
+	"        are files or git:REV:PATH; exit 1 when a change is blocking\n"
 	"  targets [--templates DIR]\n"
 	"        list the backends found\n"
 	"  explain CODE | explain --list\n"
@@ -142,6 +149,8 @@ typedef struct Opts {
 	const char **targets;
 	size_t ntargets;
 	const char *templates;
+	const char **allow;
+	size_t nallow;
 	bool check;
 	bool werror;
 	DiagFormat format;
@@ -150,7 +159,7 @@ typedef struct Opts {
 static int parse_opts(Arena *a, int argc, char **argv, Opts *o,
 		      const char *allowed)
 {
-	size_t scap = 0, ecap = 0, tcap = 0;
+	size_t scap = 0, ecap = 0, tcap = 0, acap = 0;
 	bool no_more_opts = false;
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i];
@@ -173,7 +182,8 @@ static int parse_opts(Arena *a, int argc, char **argv, Opts *o,
 		name[len] = '\0';
 		bool takes = !strcmp(name, "-o") || !strcmp(name, "--out") ||
 			     !strcmp(name, "--env") || !strcmp(name, "--target") ||
-			     !strcmp(name, "--templates") || !strcmp(name, "--format");
+			     !strcmp(name, "--templates") || !strcmp(name, "--format") ||
+			     !strcmp(name, "--allow");
 		bool flag = !strcmp(name, "--check") || !strcmp(name, "--werror");
 		if ((!takes && !flag) || !strstr(allowed, name))
 			return usage_error("unknown option '%s'", arg);
@@ -202,6 +212,11 @@ static int parse_opts(Arena *a, int argc, char **argv, Opts *o,
 			}
 		} else if (!strcmp(name, "--templates")) {
 			o->templates = val;
+		} else if (!strcmp(name, "--allow")) {
+			if (!code_lookup(val) || val[0] != 'D')
+				return usage_error("--allow takes a diff code such "
+						   "as D102, not '%s'", val);
+			*VEC_PUSH(a, o->allow, o->nallow, acap) = val;
 		} else if (!strcmp(name, "--format")) {
 			if (diag_format_parse(val, &o->format))
 				return usage_error("unknown format '%s' (text, json, "
@@ -577,6 +592,118 @@ out_arena:
 	return rc;
 }
 
+/*
+ * Reads a spec given as a path or as git:REV:PATH (git show, run without a
+ * shell, so that no part of the argument is interpreted). Returns 0, or
+ * -1 after printing why.
+ */
+static int read_spec(const char *arg, Strbuf *out)
+{
+	if (strncmp(arg, "git:", 4)) {
+		if (read_file(arg, LOAD_MAX_FILE + 1, out) && errno != EFBIG) {
+			fprintf(stderr, "tablec: cannot read '%s': %s\n", arg,
+				strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	const char *object = arg + 4;
+	if (!strchr(object, ':')) {
+		fprintf(stderr, "tablec: '%s' is not git:REV:PATH\n", arg);
+		return -1;
+	}
+	int fds[2];
+	if (pipe(fds)) {
+		fprintf(stderr, "tablec: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	posix_spawn_file_actions_addclose(&fa, fds[1]);
+	char *const args[] = {"git", "show", "--no-textconv", (char *)object, NULL};
+	pid_t pid;
+	int rc = posix_spawnp(&pid, "git", &fa, NULL, args, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	if (rc) {
+		close(fds[0]);
+		fprintf(stderr, "tablec: cannot run git: %s\n", strerror(rc));
+		return -1;
+	}
+	char buf[65536];
+	ssize_t n;
+	bool too_big = false;
+	while ((n = read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0 && !too_big) {
+			strbuf_add(out, buf, (size_t)n);
+			too_big = out->len > LOAD_MAX_FILE;
+		}
+	close(fds[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "tablec: git show %s failed\n", object);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_diff(int argc, char **argv)
+{
+	Arena *a = arena_new();
+	Opts o = {0};
+	Compilation c[2] = {{0}};
+	int ncomp = 0;
+	int rc = parse_opts(a, argc, argv, &o, "--env --format --allow");
+	if (rc)
+		goto out;
+	if (o.nspecs != 2) {
+		rc = usage_error("diff takes OLD and NEW");
+		goto out;
+	}
+	for (int i = 0; i < 2; i++) {
+		Strbuf sb = STRBUF_INIT;
+		if (read_spec(o.specs[i], &sb)) {
+			strbuf_release(&sb);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		compile_source(&c[i], o.specs[i], sb.buf, sb.len);
+		ncomp++;
+		strbuf_release(&sb);
+	}
+	/* both versions must compile: say why not, in the usual form */
+	if (c[0].diags.errors || !c[0].spec || c[1].diags.errors || !c[1].spec) {
+		for (int i = 0; i < 2; i++)
+			if (c[i].diags.errors || !c[i].spec)
+				report(&c[i], FMT_TEXT, stderr);
+		fprintf(stderr, "tablec: fix the errors above to compare the specs\n");
+		rc = EXIT_DIAG;
+		goto out;
+	}
+	for (size_t i = 0; i < o.nenvs; i++) {
+		bool known = false;
+		for (size_t j = 0; j < c[1].spec->nenvs && !known; j++)
+			known = !strcmp(c[1].spec->envs[j].name, o.envs[i]);
+		if (!known) {
+			rc = usage_error("NEW has no environment '%s'", o.envs[i]);
+			goto out;
+		}
+	}
+	Diags d = {.arena = a, .changes = true};
+	diff_specs(a, &d, &c[0], &c[1], o.envs, o.nenvs, o.allow, o.nallow);
+	diag_print(&d, o.format, stdout, o.format == FMT_TEXT && use_color(stdout));
+	rc = d.errors ? EXIT_DIAG : EXIT_OK;
+out:
+	for (int i = 0; i < ncomp; i++)
+		compilation_release(&c[i]);
+	arena_free(a);
+	return rc;
+}
+
 static int cmd_targets(int argc, char **argv)
 {
 	Arena *a = arena_new();
@@ -605,7 +732,7 @@ static int cmd_explain(int argc, char **argv)
 	if (argc == 1 && !strcmp(argv[0], "--list")) {
 		for (size_t i = 0; i < n; i++)
 			printf("%s  %-8s %s\n", tab[i].code,
-			       tab[i].code[0] == 'W' ? "warning" : "error",
+			       code_level(tab[i].code),
 			       tab[i].name);
 		return EXIT_OK;
 	}
@@ -613,7 +740,7 @@ static int cmd_explain(int argc, char **argv)
 		printf("| code | severity | name | meaning and fix |\n|---|---|---|---|\n");
 		for (size_t i = 0; i < n; i++)
 			printf("| %s | %s | %s | %s |\n", tab[i].code,
-			       tab[i].code[0] == 'W' ? "warning" : "error",
+			       code_level(tab[i].code),
 			       tab[i].name, tab[i].explanation);
 		return EXIT_OK;
 	}
@@ -622,7 +749,7 @@ static int cmd_explain(int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		if (!strcasecmp(argv[0], tab[i].code) || !strcmp(argv[0], tab[i].name)) {
 			printf("%s %s (%s)\n\n%s\n", tab[i].code, tab[i].name,
-			       tab[i].code[0] == 'W' ? "warning" : "error",
+			       code_level(tab[i].code),
 			       tab[i].explanation);
 			return EXIT_OK;
 		}
@@ -657,6 +784,8 @@ int main(int argc, char **argv)
 		rc = cmd_ir(argc - 2, argv + 2);
 	else if (!strcmp(cmd, "targets"))
 		rc = cmd_targets(argc - 2, argv + 2);
+	else if (!strcmp(cmd, "diff"))
+		rc = cmd_diff(argc - 2, argv + 2);
 	else if (!strcmp(cmd, "explain"))
 		rc = cmd_explain(argc - 2, argv + 2);
 	else

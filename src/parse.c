@@ -97,11 +97,11 @@ bool want_bool(Diags *d, const Node *n, const char *what, bool *out)
 			return true;
 		}
 	}
+	bool show = n->kind == NODE_SCALAR && !node_is_null(n);
 	Diag *dg = diag_report(d, "E101", n->loc,
 			       "'%s' must be true or false, found %s%s%.40s%s",
-			       what, found(n), n->kind == NODE_SCALAR ? " '" : "",
-			       n->kind == NODE_SCALAR ? n->str : "",
-			       n->kind == NODE_SCALAR ? "'" : "");
+			       what, found(n), show ? " '" : "",
+			       show ? n->str : "", show ? "'" : "");
 	if (n->kind == NODE_SCALAR && n->quoted)
 		diag_help(dg, d, "remove the quotes");
 	else
@@ -128,11 +128,11 @@ bool want_int(Diags *d, const Node *n, const char *what, long long *out)
 			return true;
 		}
 	}
+	bool show = n->kind == NODE_SCALAR && !node_is_null(n);
 	Diag *dg = diag_report(d, "E101", n->loc,
 			       "'%s' must be a whole number, found %s%s%.40s%s",
-			       what, found(n), n->kind == NODE_SCALAR ? " '" : "",
-			       n->kind == NODE_SCALAR ? n->str : "",
-			       n->kind == NODE_SCALAR ? "'" : "");
+			       what, found(n), show ? " '" : "",
+			       show ? n->str : "", show ? "'" : "");
 	if (n->kind == NODE_SCALAR && n->quoted)
 		diag_help(dg, d, "write the number without quotes");
 	return false;
@@ -412,7 +412,7 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 	check_keys(d, &extensions, top_keys, "the spec");
 
 	Node *v = node_get(root, "tablec");
-	if (!v) {
+	if (!v || node_is_null(v)) {
 		Diag *dg = diag_report(d, "E102", (Loc){src, root->loc.line,
 					root->loc.col, 1},
 				       "missing 'tablec' (the language version)");

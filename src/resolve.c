@@ -31,7 +31,8 @@ static Node *merge(Arena *a, Node *base, Node *over, const char *name)
 	/* a key is one value: `{partition: b}` over `{partition: a, sort: c}`
 	 * is the key b, not [b, c] */
 	if (base->kind != NODE_MAP || over->kind != NODE_MAP ||
-	    (name && !strcmp(name, "key")))
+	    (name && !strcmp(name, "key") &&
+	     (node_get(over, "partition") || node_get(over, "sort"))))
 		return over;
 	Node *m = arena_alloc(a, sizeof *m);
 	*m = *over;

@@ -110,7 +110,7 @@ typedef struct Loc {
 	int line, col, len;
 } Loc;
 
-typedef enum Severity { SEV_ERROR, SEV_WARNING } Severity;
+typedef enum Severity { SEV_ERROR, SEV_WARNING, SEV_NOTE } Severity;
 
 typedef struct Diag {
 	Severity sev;
@@ -132,7 +132,8 @@ typedef struct Diags {
 	const char *env;        /* the environment being validated now */
 	const char **all_envs;  /* every environment, for diag_finish */
 	size_t nall_envs;
-	int errors, warnings;
+	int errors, warnings, notes;
+	bool changes; /* diff: count blocking, risky and safe changes */
 } Diags;
 
 Source *source_new(Arena *a, const char *path, const char *text, size_t len);
@@ -160,6 +161,8 @@ typedef struct CodeInfo {
 	const char *code, *name, *explanation;
 } CodeInfo;
 const CodeInfo *code_lookup(const char *code);
+/* "error", "warning" or "note": how a code is reported. */
+const char *code_level(const char *code);
 const CodeInfo *code_table(size_t *n);
 
 /* ---------------------------------------------------------------- load.c */
@@ -351,6 +354,7 @@ typedef enum DeletionPolicy { DP_RETAIN, DP_DELETE, DP_SNAPSHOT } DeletionPolicy
 typedef struct Table {
 	const char *logical;   /* the key under `tables:` */
 	Node *at;
+	Node *props;           /* the merged properties (resolve.c) */
 	const char *physical;  /* after the naming pattern */
 	const char *id;        /* PascalCase identifier: letters and digits */
 	const char *ident;     /* snake_case identifier */
@@ -454,7 +458,21 @@ typedef struct Compilation {
  * Returns 0 when the spec was read (diagnostics may hold errors), -1 on an
  * I/O error (message printed). */
 int compile_file(Compilation *c, const char *path);
+void compile_source(Compilation *c, const char *name, const char *text,
+		    size_t len);
 void compilation_release(Compilation *c);
+
+/* ---------------------------------------------------------------- diff.c */
+
+/*
+ * Classifies every change from `old` to `new` (both compiled without
+ * errors) per environment: D1xx blocking (errors), D2xx risky (warnings),
+ * D3xx safe (notes). `envs` limits the environments (NULL: all of new's);
+ * `allow` lists codes accepted as known, which become warnings.
+ */
+void diff_specs(Arena *a, Diags *d, const Compilation *old,
+		const Compilation *new, const char *const *envs,
+		size_t nenvs, const char *const *allow, size_t nallow);
 
 /* ---------------------------------------------------------------- tmpl.c */
 

@@ -389,6 +389,10 @@ static bool parse_throughput(V *v, Node *n, const char *what, bool on_demand,
 	tp->at = n;
 	tp->read = tp->write = 0;
 	Node *r = node_get(n, "read"), *w = node_get(n, "write");
+	if (r && node_is_null(r))
+		r = NULL;
+	if (w && node_is_null(w))
+		w = NULL;
 	bool ok = true;
 	if (!on_demand && (!r || !w)) {
 		diag_report(v->d, "E102", n->loc, "'%s' needs both 'read' and 'write'",
@@ -672,8 +676,17 @@ static void parse_ttl(V *v, Table *t, Node *n)
 	t->has_ttl = true;
 	t->ttl_enabled = true;
 	if (n->kind == NODE_SCALAR && !n->quoted &&
-	    (!strcmp(n->str, "off") || !strcmp(n->str, "false"))) {
+	    (!strcmp(n->str, "off") || !strcasecmp(n->str, "false"))) {
 		t->has_ttl = false; /* `ttl: off` turns an inherited TTL off */
+		return;
+	}
+	if (n->kind == NODE_SCALAR && !n->quoted && !strcasecmp(n->str, "true")) {
+		Diag *dg = diag_report(v->d, "E101", n->loc,
+				       "'ttl' needs the name of the attribute that "
+				       "holds the expiry time");
+		diag_help(dg, v->d, "write `ttl: expires_at` (an N attribute of "
+			  "epoch seconds)");
+		t->has_ttl = false;
 		return;
 	}
 	if (n->kind == NODE_SCALAR) {
@@ -949,6 +962,7 @@ static void parse_table(V *v, Table *t, const Resolved *r)
 	const TableDecl *decl = r->decl;
 	t->logical = decl->name;
 	t->at = decl->at;
+	t->props = p;
 	t->id = pascal_id(v->a, decl->name);
 	t->ident = snake_ident(v->a, decl->name);
 	t->deletion_policy = DP_RETAIN;
@@ -1569,6 +1583,34 @@ static void build_policy(V *v, const GrantDecl *g, size_t *pcap)
 	bool managed = false;
 	if (g->managed && !node_is_null(g->managed))
 		want_bool(v->d, g->managed, "managed", &managed);
+
+	/* a LeadingKeys condition limits item reads and writes by partition;
+	 * a Scan names no partition and passes a ForAllValues test */
+	if (nlk && (access == 3 || access == 4)) {
+		Diag *dg = diag_report(v->d, "E105", g->leading_keys->loc,
+				       "'leading_keys' cannot limit %s access",
+				       access == 3 ? "stream_read" : "full");
+		diag_help(dg, v->d, access == 3
+			  ? "streams carry every partition's changes; remove "
+			    "leading_keys or use a separate grant"
+			  : "dynamodb:* includes Scan, which names no partition; "
+			    "use read_write or a list of actions");
+		ok = false;
+	}
+	for (size_t i = 0; nlk && i < ncustom; i++) {
+		char low[64];
+		if (action_lower(custom[i] + 9, low, sizeof low) &&
+		    !fnmatch(low, "scan", 0)) {
+			Diag *dg = diag_report(v->d, "E105", g->leading_keys->loc,
+					       "'leading_keys' cannot limit '%s', which "
+					       "includes Scan", custom[i]);
+			diag_help(dg, v->d, "a Scan names no partition, so the "
+				  "condition would let it read every tenant's items; "
+				  "leave Scan out");
+			ok = false;
+			break;
+		}
+	}
 
 	if (access == 3) { /* stream_read needs streams */
 		for (size_t i = 0; i < gc.ntables; i++)

@@ -100,14 +100,14 @@ resource "aws_dynamodb_table" "cmz_conversations" {
   }
 }
 
-output "CmzConversationsTableName" {
+output "cmz_conversations_table_name" {
   value = aws_dynamodb_table.cmz_conversations.name
 }
 
-output "CmzConversationsTableArn" {
+output "cmz_conversations_table_arn" {
   value = aws_dynamodb_table.cmz_conversations.arn
 }
 
-output "CmzConversationsStreamArn" {
+output "cmz_conversations_stream_arn" {
   value = aws_dynamodb_table.cmz_conversations.stream_arn
 }

@@ -97,18 +97,18 @@ resource "aws_dynamodb_table" "recent_messages" {
   }
 }
 
-output "ConversationSummariesTableName" {
+output "conversation_summaries_table_name" {
   value = aws_dynamodb_table.conversation_summaries.name
 }
 
-output "ConversationSummariesTableArn" {
+output "conversation_summaries_table_arn" {
   value = aws_dynamodb_table.conversation_summaries.arn
 }
 
-output "RecentMessagesTableName" {
+output "recent_messages_table_name" {
   value = aws_dynamodb_table.recent_messages.name
 }
 
-output "RecentMessagesTableArn" {
+output "recent_messages_table_arn" {
   value = aws_dynamodb_table.recent_messages.arn
 }

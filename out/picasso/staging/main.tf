@@ -128,18 +128,18 @@ resource "aws_iam_role_policy_attachment" "picasso_staging_dynamo_db_access_poli
   policy_arn = aws_iam_policy.picasso_staging_dynamo_db_access_policy.arn
 }
 
-output "ConversationSummariesTableName" {
+output "conversation_summaries_table_name" {
   value = aws_dynamodb_table.conversation_summaries.name
 }
 
-output "ConversationSummariesTableArn" {
+output "conversation_summaries_table_arn" {
   value = aws_dynamodb_table.conversation_summaries.arn
 }
 
-output "RecentMessagesTableName" {
+output "recent_messages_table_name" {
   value = aws_dynamodb_table.recent_messages.name
 }
 
-output "RecentMessagesTableArn" {
+output "recent_messages_table_arn" {
   value = aws_dynamodb_table.recent_messages.arn
 }

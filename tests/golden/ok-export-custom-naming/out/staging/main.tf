@@ -35,10 +35,10 @@ resource "aws_dynamodb_table" "orders" {
   }
 }
 
-output "OrdersTableName" {
+output "orders_table_name" {
   value = aws_dynamodb_table.orders.name
 }
 
-output "OrdersTableArn" {
+output "orders_table_arn" {
   value = aws_dynamodb_table.orders.arn
 }

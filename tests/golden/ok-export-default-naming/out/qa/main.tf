@@ -58,14 +58,14 @@ resource "aws_dynamodb_table" "users" {
   }
 }
 
-output "OrdersTableName" {
+output "orders_table_name" {
   value = aws_dynamodb_table.orders.name
 }
 
-output "OrdersTableArn" {
+output "orders_table_arn" {
   value = aws_dynamodb_table.orders.arn
 }
 
-output "OrdersStreamArn" {
+output "orders_stream_arn" {
   value = aws_dynamodb_table.orders.stream_arn
 }

@@ -151,10 +151,10 @@ resource "aws_iam_role_policy_attachment" "hostile_staging_svc_role_dynamodb" {
   policy_arn = aws_iam_policy.hostile_staging_svc_role_dynamodb.arn
 }
 
-output "NotesTableName" {
+output "notes_table_name" {
   value = aws_dynamodb_table.notes.name
 }
 
-output "NotesTableArn" {
+output "notes_table_arn" {
   value = aws_dynamodb_table.notes.arn
 }

@@ -300,11 +300,26 @@ static int mkdirs(const char *path)
 	return is_dir(buf) ? 0 : (errno = ENOTDIR, -1);
 }
 
-static bool same_content(const char *path, const Output *o)
+/* Reads the file `name` in directory dirfd, without following a symbolic
+ * link, and says whether it holds exactly o's bytes. */
+static bool same_content_at(int dirfd, const char *name, const Output *o)
 {
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
 	Strbuf sb = STRBUF_INIT;
-	bool same = !read_file(path, o->len + 1, &sb) && sb.len == o->len &&
-		    !memcmp(sb.buf, o->data, o->len);
+	char buf[65536];
+	ssize_t r;
+	while (sb.len <= o->len && (r = read(fd, buf, sizeof buf)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		strbuf_add(&sb, buf, (size_t)r);
+	}
+	close(fd);
+	bool same = sb.len == o->len && !memcmp(sb.buf, o->data, o->len);
 	strbuf_release(&sb);
 	return same;
 }
@@ -324,63 +339,156 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * The folder of one environment under the output folder, opened without
+ * following a symbolic link: an output never lands outside the chosen
+ * folder, whatever links sit in it. Environment names are validated
+ * ([A-Za-z0-9_-]), so the name is one plain path component.
+ */
+static int open_env_dir(int rootfd, const char *env, bool create,
+			bool *created)
+{
+	int fd = openat(rootfd, env, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(rootfd, env, 0777) && errno != EEXIST)
+			return -1;
+		*created = true;
+		fd = openat(rootfd, env, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	return fd;
+}
+
 typedef struct Pending {
-	const char *tmp, *dest;
+	int dirfd;
+	const char *tmp, *name, *shown;
 } Pending;
+
+/* Splits "env/file" (render.c writes exactly that form). */
+static void split_output(Arena *a, const Output *o, const char **env,
+			 const char **file)
+{
+	const char *slash = strchr(o->path, '/');
+	if (!slash || strchr(slash + 1, '/'))
+		BUG("output path '%s' is not env/file", o->path);
+	*env = arena_strndup(a, o->path, (size_t)(slash - o->path));
+	*file = slash + 1;
+}
 
 /*
  * Writes every output under dir: all to temporary files first; only when
- * all of them are complete are they renamed into place. A file whose
- * content is unchanged is left alone (its timestamp too).
+ * all of them are complete are they renamed into place, and on any failure
+ * the temporary files and the folders this run made are removed. A file
+ * whose content is unchanged is left alone (its timestamp too). Below dir,
+ * no symbolic link is followed: a link where an output goes is replaced,
+ * and a link where an environment's folder goes is an error.
  */
 static int write_outputs(Arena *a, const char *dir, const Output *outs,
 			 size_t n)
 {
 	Pending *pend = arena_alloc(a, (n + 1) * sizeof *pend);
-	size_t np = 0;
-	int rc = 0;
+	int *fds = arena_alloc(a, (n + 1) * sizeof *fds);
+	const char **envs = arena_alloc(a, (n + 1) * sizeof *envs);
+	bool *made = arena_alloc(a, (n + 1) * sizeof *made);
+	size_t np = 0, nenv = 0;
+	int rc = 0, rootfd = -1;
+	bool made_root = !is_dir(dir);
+	if (mkdirs(dir) || (rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		fprintf(stderr, "tablec: cannot create '%s': %s\n", dir,
+			strerror(errno));
+		return -1;
+	}
+	static unsigned serial;
 	for (size_t i = 0; i < n && !rc; i++) {
-		const char *dest = arena_printf(a, "%s/%s", dir, outs[i].path);
-		if (same_content(dest, &outs[i]))
+		const char *env, *file;
+		split_output(a, &outs[i], &env, &file);
+		size_t e = 0;
+		while (e < nenv && strcmp(envs[e], env))
+			e++;
+		if (e == nenv) {
+			envs[nenv] = env;
+			made[nenv] = false;
+			fds[nenv] = open_env_dir(rootfd, env, true, &made[nenv]);
+			nenv++;
+			if (fds[e] < 0) {
+				fprintf(stderr, "tablec: cannot use '%s/%s': %s%s\n", dir,
+					env, strerror(errno),
+					errno == ELOOP || errno == ENOTDIR
+						? " (tablec does not write through "
+						  "symbolic links)" : "");
+				rc = -1;
+				break;
+			}
+		}
+		if (same_content_at(fds[e], file, &outs[i]))
 			continue;
-		char *parent = arena_strdup(a, dest);
-		*strrchr(parent, '/') = '\0';
-		if (mkdirs(parent)) {
-			fprintf(stderr, "tablec: cannot create '%s': %s\n", parent,
-				strerror(errno));
-			rc = -1;
-			break;
-		}
-		char *tmp = arena_printf(a, "%s/.tablec-XXXXXX", parent);
-		int fd = mkstemp(tmp);
+		const char *tmp = arena_printf(a, ".tablec-%ld-%u.tmp",
+					       (long)getpid(), serial++);
+		int fd = openat(fds[e], tmp, O_WRONLY | O_CREAT | O_EXCL |
+					     O_NOFOLLOW | O_CLOEXEC,
+				outs[i].executable ? 0755 : 0644);
 		if (fd < 0) {
-			fprintf(stderr, "tablec: cannot write in '%s': %s\n", parent,
-				strerror(errno));
+			fprintf(stderr, "tablec: cannot write in '%s/%s': %s\n", dir,
+				env, strerror(errno));
 			rc = -1;
 			break;
 		}
-		pend[np].tmp = tmp;
-		pend[np].dest = dest;
-		np++;
-		if (write_all(fd, outs[i].data, outs[i].len) || fchmod(fd, 0644) ||
-		    close(fd)) {
-			fprintf(stderr, "tablec: cannot write '%s': %s\n", dest,
+		Pending *p = &pend[np++];
+		p->dirfd = fds[e];
+		p->tmp = tmp;
+		p->name = file;
+		p->shown = arena_printf(a, "%s/%s", dir, outs[i].path);
+		if (write_all(fd, outs[i].data, outs[i].len) || close(fd)) {
+			fprintf(stderr, "tablec: cannot write '%s': %s\n", p->shown,
 				strerror(errno));
 			rc = -1;
 		}
 	}
 	for (size_t i = 0; i < np; i++) {
-		if (!rc && rename(pend[i].tmp, pend[i].dest)) {
+		if (!rc && renameat(pend[i].dirfd, pend[i].tmp, pend[i].dirfd,
+				    pend[i].name)) {
 			fprintf(stderr, "tablec: cannot write '%s': %s\n",
-				pend[i].dest, strerror(errno));
+				pend[i].shown, strerror(errno));
 			rc = -1;
 		}
 		if (rc)
-			unlink(pend[i].tmp);
+			unlinkat(pend[i].dirfd, pend[i].tmp, 0);
 		else
-			printf("wrote %s\n", pend[i].dest);
+			printf("wrote %s\n", pend[i].shown);
 	}
+	for (size_t e = 0; e < nenv; e++) {
+		if (fds[e] >= 0)
+			close(fds[e]);
+		if (rc && made[e])
+			unlinkat(rootfd, envs[e], AT_REMOVEDIR);
+	}
+	close(rootfd);
+	if (rc && made_root)
+		rmdir(dir); /* only if empty: it was made by this run */
 	return rc;
+}
+
+/* For --check: is each output on disk as it would be written? */
+static size_t count_stale(Arena *a, const char *dir, const Output *outs,
+			  size_t n, const char *spec)
+{
+	size_t stale = 0;
+	int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; i < n; i++) {
+		const char *env, *file;
+		split_output(a, &outs[i], &env, &file);
+		bool made = false;
+		int fd = rootfd < 0 ? -1 : open_env_dir(rootfd, env, false, &made);
+		if (fd < 0 || !same_content_at(fd, file, &outs[i])) {
+			fprintf(stderr, "%s/%s: out of date; run 'tablec build %s'\n",
+				dir, outs[i].path, spec);
+			stale++;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (rootfd >= 0)
+		close(rootfd);
+	return stale;
 }
 
 /* ---- commands */
@@ -486,15 +594,7 @@ static int cmd_build(int argc, char **argv)
 		goto out_comp;
 
 	if (o.check) {
-		size_t stale = 0;
-		for (size_t i = 0; i < nouts; i++) {
-			const char *path = arena_printf(a, "%s/%s", dir, outs[i].path);
-			if (!same_content(path, &outs[i])) {
-				fprintf(stderr, "%s: out of date; run 'tablec build "
-					"%s'\n", path, o.specs[0]);
-				stale++;
-			}
-		}
+		size_t stale = count_stale(a, dir, outs, nouts, o.specs[0]);
 		rc = stale ? EXIT_DIAG : EXIT_OK;
 		if (!stale)
 			printf("%zu files up to date in %s\n", nouts, dir);

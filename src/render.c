@@ -566,6 +566,7 @@ int backend_render(Arena *a, const Backend *b, const char *env, json_t *ir,
 		o->path = arena_printf(a, "%s/%s", env, f->output);
 		o->data = arena_strndup(a, text.buf, text.len);
 		o->len = text.len;
+		o->executable = f->lang == LANG_SHELL;
 	}
 	ret = 0;
 out:

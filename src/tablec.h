@@ -540,6 +540,7 @@ typedef struct Output {
 	const char *path; /* relative: "<env>/<file>" */
 	const char *data;
 	size_t len;
+	bool executable;  /* a script: written with mode 0755 */
 } Output;
 
 /*

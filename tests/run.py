@@ -47,6 +47,8 @@ import tempfile
 import threading
 import traceback
 
+import realtools  # tests/realtools.py: groups that run real tools
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 TIMEOUT = 300          # seconds for one tablec run (sanitizer builds are slow)
@@ -938,13 +940,16 @@ def group_meta(report, tablec, update):
         r = run([tablec, "explain", "--list"], ROOT, merge=False)
         codes = [line.split()[0] for line in decode(r.out).splitlines() if line]
         fired = set()
-        for case in golden_cases():
-            text = decode(read_text(os.path.join(case, "check.txt")) or b"")
-            fired.update(re.findall(r"\[([EW][0-9]{3})\]$", text, re.M))
+        expected = [os.path.join(case, "check.txt") for case in golden_cases()]
+        expected += glob.glob(os.path.join(ROOT, "tests", "diff", "*",
+                                           "diff.txt"))
+        for path in expected:
+            text = decode(read_text(path) or b"")
+            fired.update(re.findall(r"\[([EWD][0-9]{3})\]$", text, re.M))
         # E006 needs a spec over 8 MiB: it is made at run time below
         missing = [c for c in codes if c not in fired and c != "E006"]
         report.emit(Result("FAIL" if missing else "PASS", name,
-                           "no golden case fires " + ", ".join(missing)
+                           "no golden or diff case fires " + ", ".join(missing)
                            if missing else ""))
 
     name = "meta/file-too-large"
@@ -983,6 +988,48 @@ def group_meta(report, tablec, update):
                                name, "\n".join(problems[:20]) or
                                ("" if files else "no IR files")))
 
+    name = "meta/no-writes-through-links"
+    if report.wants(name):
+        problems = []
+        spec = os.path.join(ROOT, "specs", "picasso.yaml")
+        with tempfile.TemporaryDirectory() as tmp:
+            out, elsewhere = os.path.join(tmp, "out"), os.path.join(tmp, "else")
+            os.makedirs(out)
+            os.makedirs(elsewhere)
+            # an environment's folder that is a link: refused, nothing written
+            os.symlink(elsewhere, os.path.join(out, "staging"))
+            r = run([tablec, "build", spec, "-o", out], tmp)
+            if r.rc != 2 or os.listdir(elsewhere):
+                problems.append("a linked environment folder was written "
+                                "through:\n" + r.describe())
+            if sorted(os.listdir(out)) != ["staging"]:
+                problems.append("a failed build left files: %s"
+                                % sorted(os.listdir(out)))
+            # an output that is a link: the link is replaced, its target kept
+            os.unlink(os.path.join(out, "staging"))
+            os.makedirs(os.path.join(out, "staging"))
+            target = os.path.join(elsewhere, "target")
+            with open(target, "w") as f:
+                f.write("keep\n")
+            link = os.path.join(out, "staging", "main.tf")
+            os.symlink(target, link)
+            r = run([tablec, "build", spec, "-o", out], tmp)
+            with open(target) as f:
+                kept = f.read() == "keep\n"
+            if r.rc != 0 or os.path.islink(link) or not kept:
+                problems.append("a linked output was followed:\n" + r.describe())
+            # a spec with errors changes nothing on disk
+            before = read_tree(out)
+            bad = os.path.join(tmp, "bad.yaml")
+            with open(bad, "w") as f:
+                f.write("tablec: 1\nproject: picasso\ntables: { t: { key: id } }\n")
+            r = run([tablec, "build", bad, "-o", out], tmp)
+            if r.rc != 1 or read_tree(out) != before:
+                problems.append("a failed build changed the output folder:\n"
+                                + r.describe())
+        report.emit(Result("FAIL" if problems else "PASS", name,
+                           "\n".join(problems)))
+
     name = "meta/banned-calls"
     if report.wants(name):
         r = run(["bash", "scripts/banned.sh"], ROOT)
@@ -992,7 +1039,8 @@ def group_meta(report, tablec, update):
 
 # --------------------------------------------------------------------- main
 
-GROUPS = ("unit", "golden", "specs", "cfn-lint", "enums", "tables", "meta")
+GROUPS = ("unit", "golden", "specs", "cfn-lint", "enums", "tables",
+          "meta") + realtools.GROUPS
 
 
 def main():
@@ -1053,6 +1101,10 @@ def main():
             group_enums(report)
         if "tables" in groups:
             group_tables(report)
+        for g in realtools.GROUPS:
+            if g in groups:
+                realtools.run_group(g, report, sys.modules[__name__],
+                                    builds[0])
     except KeyboardInterrupt:
         print("interrupted", flush=True)
         report.counts["FAIL"] += 1

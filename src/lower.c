@@ -222,8 +222,10 @@ static json_t *api_tags(const Table *t)
 	Tag *sorted = malloc((t->ntags + 1) * sizeof *sorted);
 	if (!sorted)
 		BUG("out of memory");
-	memcpy(sorted, t->tags, t->ntags * sizeof *sorted);
-	qsort(sorted, t->ntags, sizeof *sorted, tag_cmp);
+	if (t->ntags) {
+		memcpy(sorted, t->tags, t->ntags * sizeof *sorted);
+		qsort(sorted, t->ntags, sizeof *sorted, tag_cmp);
+	}
 	json_t *a = json_array();
 	for (size_t i = 0; i < t->ntags; i++) {
 		json_t *tg = json_object();

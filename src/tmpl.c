@@ -656,8 +656,10 @@ static void esc_comment(Strbuf *out, const char *s, size_t len)
 		uint32_t c = (unsigned char)s[i];
 		if (c >= 0x80)
 			c = utf8_decode(s + i, &n);
+		/* line breaks of any language, and what YAML does not
+		 * allow unescaped anywhere (its non-printables, the BOM) */
 		if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 ||
-		    c == 0x2029) {
+		    c == 0x2029 || c == 0xFEFF || c == 0xFFFE || c == 0xFFFF) {
 			strbuf_add(out, s + run, i - run);
 			strbuf_addch(out, ' ');
 			run = i + n;

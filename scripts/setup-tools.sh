@@ -9,8 +9,8 @@
 #       emulator/ folder of the npm package amplify-dynamodb-simulator@2.9.30
 #       (npm pack, integrity checked, only that folder extracted).
 #
-# It also checks that the other tools the tests run are there: node, java,
-# shellcheck, unshare and ip (scripts/setup.sh installs the apt ones).
+# It also checks that the other tools the tests run are there (node, java,
+# the shell linter, unshare and ip); scripts/setup.sh installs the apt ones.
 #
 # Idempotent: what is installed at the pinned version is left alone, so a
 # second run needs no network and takes well under a second. A tool that
@@ -90,6 +90,27 @@ print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()
 	fi
 	rm -rf "$tmp"
 	trap - EXIT
+fi
+
+# ------------------------------------------- @aws-cdk/cloudformation-diff
+# AWS CDK's diff engine (the library behind `cdk diff`), 2.187.5, which the
+# group diff of tests/run.py asks through tests/tools/cfn_diff.js. It is a
+# dependency in tests/tools/package.json, so the npm ci above installs it;
+# this only makes sure it is there (an older .tools/ from before it was
+# added gets it here), and is a no-op when it is.
+cdk_diff=$tools/node_modules/@aws-cdk/cloudformation-diff/package.json
+if command -v npm >/dev/null 2>&1; then
+	if [[ -f $cdk_diff ]] && grep -q '"version": "2.187.5"' "$cdk_diff"; then
+		say "@aws-cdk/cloudformation-diff already installed in $tools/node_modules"
+	else
+		say "installing @aws-cdk/cloudformation-diff into $tools/node_modules (npm ci)"
+		cp tests/tools/package.json tests/tools/package-lock.json "$tools/"
+		if ! (cd "$tools" && npm ci --ignore-scripts --no-audit --no-fund \
+			--loglevel=error </dev/null); then
+			rm -f "$tools/package-lock.json" # so that the next run retries
+			warn "npm ci failed: @aws-cdk/cloudformation-diff is not installed"
+		fi
+	fi
 fi
 
 if ((problems)); then

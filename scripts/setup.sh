@@ -4,8 +4,10 @@
 #   1. installs the build dependencies at pinned versions (apt; skipped when
 #      they are all installed at those versions already, so that a second run
 #      needs neither root nor the network);
-#   2. configures and compiles tablec in build/ (meson + ninja);
-#   3. compiles the example spec specs/picasso.yaml and lists what it wrote.
+#   2. installs the tools the tests run into .tools/ (scripts/setup-tools.sh:
+#      @cdktf/hcl2json and DynamoDB Local from the npm registry);
+#   3. configures and compiles tablec in build/ (meson + ninja);
+#   4. compiles the example spec specs/picasso.yaml and lists what it wrote.
 #
 # Usage: bash scripts/setup.sh   (as root, or as a user with sudo)
 # Idempotent: run it again after pulling changes.
@@ -25,6 +27,9 @@ packages=(
 	"libjansson-dev=2.14-2"
 	"libpcre2-dev=10.42-1+deb12u2"
 	"python3=3.11.2-1+b1"
+	# tools the tests run (scripts/setup-tools.sh adds the npm ones)
+	"shellcheck=0.9.0-1"
+	"iproute2=6.1.0-3"
 )
 
 missing=()
@@ -36,6 +41,14 @@ for pin in "${packages[@]}"; do
 		missing+=("$pin")
 	fi
 done
+
+# Java runs DynamoDB Local in the tests. Any Java 17 will do, and Debian's
+# security updates replace the exact build (17.0.15+6-1~deb12u1 here) in
+# the archive, so a pin could not be installed later: it is installed
+# only when there is no java at all.
+if ! command -v java >/dev/null 2>&1; then
+	missing+=("openjdk-17-jre-headless")
+fi
 
 if ((${#missing[@]})); then
 	echo "setup: installing ${missing[*]}"
@@ -54,6 +67,10 @@ if ((${#missing[@]})); then
 else
 	echo "setup: build dependencies already installed at the pinned versions"
 fi
+
+# Node packages and DynamoDB Local for the tests, into .tools/ (skipped
+# when installed; needs the npm registry only the first time).
+bash scripts/setup-tools.sh
 
 if [[ -f build/meson-private/coredata.dat ]]; then
 	meson setup --reconfigure build

@@ -48,7 +48,7 @@ def patch():
             x["gsi_odt"][gsi.get("IndexName")] = gsi["OnDemandThroughput"]
 
     def create_table(self):
-        result = orig_create(self)
+        orig_create(self)
         body = self.body
         table = self.dynamodb_backend.get_table(body["TableName"])
         x = extra(table)

@@ -289,33 +289,111 @@ static void print_snippet(FILE *f, const Loc *loc, bool color)
 	strbuf_release(&caret);
 }
 
+static void print_one(const Diag *dg, FILE *f, bool color, bool with_envs)
+{
+	Strbuf msg = STRBUF_INIT;
+	if (with_envs)
+		full_message(dg, &msg);
+	else
+		strbuf_addstr(&msg, dg->msg);
+	const char *sc = dg->sev == SEV_ERROR	  ? "\033[1;31m"
+			 : dg->sev == SEV_WARNING ? "\033[1;35m"
+						  : "\033[1;36m";
+	fprintf(f, "%s%s:%d:%d:%s %s%s:%s %s [%s]\n", color ? "\033[1m" : "",
+		path_of(&dg->loc), dg->loc.line, dg->loc.col, color ? "\033[0m" : "",
+		color ? sc : "", sev_name(dg->sev), color ? "\033[0m" : "", msg.buf,
+		dg->code);
+	print_snippet(f, &dg->loc, color);
+	if (dg->help)
+		fprintf(f, "      = help: %s\n", dg->help);
+	if (dg->note_loc.src) {
+		fprintf(f, "%s:%d:%d: note: %s\n", path_of(&dg->note_loc),
+			dg->note_loc.line, dg->note_loc.col, dg->note);
+		print_snippet(f, &dg->note_loc, color);
+	}
+	strbuf_release(&msg);
+}
+
+/* "staging, production" or "" for every environment. */
+static void env_label(const Diag *dg, Strbuf *sb)
+{
+	for (size_t i = 0; i < dg->nenvs; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", dg->envs[i]);
+}
+
+static int group_cmp(const void *pa, const void *pb)
+{
+	const Diag *a = *(const Diag *const *)pa, *b = *(const Diag *const *)pb;
+	Strbuf la = STRBUF_INIT, lb = STRBUF_INIT;
+	env_label(a, &la);
+	env_label(b, &lb);
+	int c = strcmp(la.buf, lb.buf);
+	strbuf_release(&la);
+	strbuf_release(&lb);
+	if (c)
+		return c;
+	if ((c = strcmp_null(a->subject, b->subject)))
+		return c;
+	return diag_cmp_place(a, b);
+}
+
+/*
+ * A diff reads best by environment, then by table: a heading for each
+ * group, changes in source order under it. Changes that hold in every
+ * environment come first.
+ */
+static void print_changes(const Diags *d, FILE *f, bool color)
+{
+	const Diag **order = malloc((d->n + 1) * sizeof *order);
+	if (!order)
+		BUG("out of memory");
+	for (size_t i = 0; i < d->n; i++)
+		order[i] = &d->items[i];
+	qsort(order, d->n, sizeof *order, group_cmp);
+	Strbuf last = STRBUF_INIT, cur = STRBUF_INIT;
+	for (size_t i = 0; i < d->n; i++) {
+		const Diag *dg = order[i];
+		strbuf_reset(&cur);
+		if (dg->nenvs) {
+			strbuf_addstr(&cur, dg->nenvs == 1 ? "environment "
+							   : "environments ");
+			env_label(dg, &cur);
+		} else {
+			strbuf_addstr(&cur, "every environment");
+		}
+		if (dg->subject)
+			strbuf_addf(&cur, ", table %s", dg->subject);
+		if (i == 0 || strcmp(cur.buf, last.buf)) {
+			fprintf(f, "%s== %s%s\n", i ? "\n" : "", cur.buf, "");
+			strbuf_reset(&last);
+			strbuf_addstr(&last, cur.buf);
+		}
+		print_one(dg, f, color, false);
+	}
+	strbuf_release(&last);
+	strbuf_release(&cur);
+	free(order);
+	int allowed = 0;
+	for (size_t i = 0; i < d->n; i++)
+		allowed += d->items[i].code[0] == 'D' && d->items[i].code[1] == '1' &&
+			   d->items[i].sev != SEV_ERROR;
+	fprintf(f, "%s%d blocking, %d risky, %d safe changes", d->n ? "\n" : "",
+		d->errors, d->warnings - allowed, d->notes);
+	if (allowed)
+		fprintf(f, ", %d blocking change%s allowed", allowed,
+			allowed == 1 ? "" : "s");
+	fputc('\n', f);
+}
+
 static void print_text(const Diags *d, FILE *f, bool color)
 {
-	for (size_t i = 0; i < d->n; i++) {
-		const Diag *dg = &d->items[i];
-		Strbuf msg = STRBUF_INIT;
-		full_message(dg, &msg);
-		const char *sc = dg->sev == SEV_ERROR ? "\033[1;31m" : "\033[1;35m";
-		fprintf(f, "%s%s:%d:%d:%s %s%s:%s %s [%s]\n",
-			color ? "\033[1m" : "", path_of(&dg->loc), dg->loc.line,
-			dg->loc.col, color ? "\033[0m" : "", color ? sc : "",
-			sev_name(dg->sev), color ? "\033[0m" : "", msg.buf,
-			dg->code);
-		print_snippet(f, &dg->loc, color);
-		if (dg->help)
-			fprintf(f, "      = help: %s\n", dg->help);
-		if (dg->note_loc.src) {
-			fprintf(f, "%s:%d:%d: note: %s\n", path_of(&dg->note_loc),
-				dg->note_loc.line, dg->note_loc.col, dg->note);
-			print_snippet(f, &dg->note_loc, color);
-		}
-		strbuf_release(&msg);
-	}
 	if (d->changes) {
-		fprintf(f, "%d blocking, %d risky, %d safe change%s\n", d->errors,
-			d->warnings, d->notes,
-			d->errors + d->warnings + d->notes == 1 ? "" : "s");
-	} else if (d->errors || d->warnings || d->notes) {
+		print_changes(d, f, color);
+		return;
+	}
+	for (size_t i = 0; i < d->n; i++)
+		print_one(&d->items[i], f, color, true);
+	if (d->errors || d->warnings || d->notes) {
 		fprintf(f, "%d error%s, %d warning%s", d->errors,
 			d->errors == 1 ? "" : "s", d->warnings,
 			d->warnings == 1 ? "" : "s");
@@ -349,6 +427,8 @@ static json_t *diag_json(const Diag *dg)
 	json_object_set_new(o, "code", json_string(dg->code));
 	json_object_set_new(o, "name", json_string(code_lookup(dg->code)->name));
 	json_object_set_new(o, "message", json_string(dg->msg));
+	if (dg->subject)
+		json_object_set_new(o, "table", json_string(dg->subject));
 	if (dg->help)
 		json_object_set_new(o, "help", json_string(dg->help));
 	json_t *envs = json_array();

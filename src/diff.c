@@ -22,6 +22,8 @@
 typedef struct Differ {
 	Arena *a;
 	Diags *d;
+	const Spec *spec;       /* the new spec */
+	const char *subject;    /* the table being compared */
 	const char *const *allow;
 	size_t nallow;
 	const char *spec_allow; /* the new spec's text, for allow comments */
@@ -73,6 +75,7 @@ static Diag *change(Differ *f, const char *code, const Node *at,
 			       : by_spec ? " (allowed by the spec)" : "");
 	if (by_flag || by_spec)
 		dg->sev = SEV_WARNING;
+	dg->subject = f->subject;
 	strbuf_release(&sb);
 	return dg;
 }
@@ -155,8 +158,9 @@ static bool same_throughput(const Throughput *a, const Throughput *b)
 
 static void diff_gsis(Differ *f, const Table *t0, const Table *t1)
 {
-	const char **creates = NULL, **deletes = NULL, **edits = NULL;
-	size_t nc = 0, nd = 0, ne = 0, cc = 0, cd = 0, ce = 0;
+	const char **creates = NULL, **deletes = NULL, **edits = NULL,
+		   **retypes = NULL;
+	size_t nc = 0, nd = 0, ne = 0, nr = 0, cc = 0, cd = 0, ce = 0, cr = 0;
 	for (size_t i = 0; i < t1->ngsis; i++) {
 		const Index *b = &t1->gsis[i];
 		const Index *a = find_index(t0->gsis, t0->ngsis, b->name);
@@ -164,18 +168,44 @@ static void diff_gsis(Differ *f, const Table *t0, const Table *t1)
 			*VEC_PUSH(f->a, creates, nc, cc) = b->name;
 		} else if (!same_index(t0, a, t1, b)) {
 			static const char *const proj[] = {"all", "keys_only",
-							   "a list"};
-			*VEC_PUSH(f->a, edits, ne, ce) = b->name;
+							   "a list of attributes"};
 			bool key = same(a->key.pk, b->key.pk) && same(a->key.sk, b->key.sk);
-			Diag *dg = change(f, "D111", b->at,
-					  "global index '%s' of table '%s' changes its "
-					  "%s in place (%s -> %s)", b->name, t1->logical,
-					  key ? "projection" : "key",
-					  key ? proj[a->proj] : key_text(f->a, &a->key),
-					  key ? proj[b->proj] : key_text(f->a, &b->key));
-			diag_help(dg, f->d, "add it under a new name (e.g. '%s-v2') in "
-				  "one deploy, move the queries, then remove '%s' in "
-				  "a later deploy", b->name, b->name);
+			bool retyped = key && (strcmp(attr_type(t0, a->key.pk),
+						      attr_type(t1, b->key.pk)) ||
+					       (a->key.sk && strcmp(attr_type(t0, a->key.sk),
+								    attr_type(t1, b->key.sk))));
+			Diag *dg;
+			if (!key)
+				dg = change(f, "D111", b->at, "global index '%s' of table "
+					    "'%s' changes its key in place (%s -> %s)",
+					    b->name, t1->logical, key_text(f->a, &a->key),
+					    key_text(f->a, &b->key));
+			else if (retyped)
+				dg = change(f, "D111", b->at, "global index '%s' of table "
+					    "'%s' changes the type of its key attribute in "
+					    "place", b->name, t1->logical);
+			else if (a->proj != b->proj)
+				dg = change(f, "D111", b->at, "global index '%s' of table "
+					    "'%s' changes its projection in place (%s -> %s)",
+					    b->name, t1->logical, proj[a->proj], proj[b->proj]);
+			else
+				dg = change(f, "D111", b->at, "global index '%s' of table "
+					    "'%s' changes its projected attributes in place",
+					    b->name, t1->logical);
+			if (retyped) {
+				/* an attribute has one type per table: the old index
+				 * must go before one with the new type can come */
+				*VEC_PUSH(f->a, retypes, nr, cr) = b->name;
+				diag_help(dg, f->d, "an attribute has one type per table: "
+					  "remove '%s' in one deploy, then add it with the new "
+					  "type in the next (queries on it fail in between), or "
+					  "key the new index on a new attribute", b->name);
+			} else {
+				*VEC_PUSH(f->a, edits, ne, ce) = b->name;
+				diag_help(dg, f->d, "add it under a new name (e.g. '%s-v2') "
+					  "in one deploy, move the queries, then remove '%s' in "
+					  "a later deploy", b->name, b->name);
+			}
 		} else if (!same_throughput(&a->cap, &b->cap) ||
 			   !same_throughput(&a->odm, &b->odm)) {
 			change(f, "D301", b->at, "capacity of global index '%s' of "
@@ -193,7 +223,7 @@ static void diff_gsis(Differ *f, const Table *t0, const Table *t1)
 			  "that no code uses it", a->name);
 	}
 	/* one create or delete per table per update; an edit is both */
-	size_t ops = nc + nd + 2 * ne;
+	size_t ops = nc + nd + 2 * (ne + nr);
 	if (ops > 1) {
 		Strbuf plan = STRBUF_INIT;
 		size_t step = 0;
@@ -201,6 +231,14 @@ static void diff_gsis(Differ *f, const Table *t0, const Table *t1)
 			step++;
 			strbuf_addf(&plan, "%s%zu) remove '%s'", step > 1 ? "; " : "",
 				    step, deletes[i]);
+		}
+		for (size_t i = 0; i < nr; i++) {
+			step++;
+			strbuf_addf(&plan, "%s%zu) remove '%s'", step > 1 ? "; " : "",
+				    step, retypes[i]);
+			step++;
+			strbuf_addf(&plan, "; %zu) add '%s' with the new key type",
+				    step, retypes[i]);
 		}
 		for (size_t i = 0; i < ne; i++) {
 			step++;
@@ -285,9 +323,13 @@ static void diff_table(Differ *f, const Table *t0, const Table *t1)
 {
 	bool replaced = false;
 	const char *name = t1->logical;
+	f->subject = name;
 
 	if (!same(t0->physical, t1->physical)) {
-		Diag *dg = change(f, "D101", at_prop(t1, "name"),
+		const Node *at = at_prop(t1, "name");
+		if (at == t1->at && f->spec->naming_table)
+			at = f->spec->naming_table; /* the pattern made the change */
+		Diag *dg = change(f, "D101", at,
 				  "table '%s' is renamed from '%s' to '%s'; DynamoDB "
 				  "cannot rename, so a new, empty table is created",
 				  name, t0->physical, t1->physical);
@@ -311,11 +353,10 @@ static void diff_table(Differ *f, const Table *t0, const Table *t1)
 				continue;
 			Diag *dg = change(f, "D103", at_prop(t1, "attributes"),
 					  "key attribute '%s' of table '%s' changes type "
-					  "from %s to %s; the table is replaced", keys[i],
-					  name, was, is);
+					  "from %s to %s; DynamoDB cannot change it, so the "
+					  "update fails", keys[i], name, was, is);
 			diag_help(dg, f->d, "create a new table and convert the items "
 				  "while copying them");
-			replaced = true;
 		}
 	}
 	replaced |= diff_lsis(f, t0, t1);
@@ -327,7 +368,10 @@ static void diff_table(Differ *f, const Table *t0, const Table *t1)
 		diag_help(dg, f->d, "set `deletion_policy: retain` in a deploy "
 			  "before this change");
 	}
-	diff_gsis(f, t0, t1);
+	/* a replaced table is created whole, indexes and all: the limit on
+	 * index changes per update does not apply */
+	if (!replaced)
+		diff_gsis(f, t0, t1);
 
 	if (t0->stream != STREAM_OFF && t1->stream != t0->stream) {
 		Diag *dg = change(f, "D201", at_prop(t1, "stream"),
@@ -512,6 +556,7 @@ static void diff_env(Differ *f, const Model *m0, const Model *m1)
 	for (size_t i = 0; i < m1->ntables; i++) {
 		const Table *t1 = &m1->tables[i];
 		const Table *t0 = find_table(m0, t1->logical);
+		f->subject = t1->logical;
 		if (t0) {
 			diff_table(f, t0, t1);
 			continue;
@@ -535,6 +580,7 @@ static void diff_env(Differ *f, const Model *m0, const Model *m1)
 	}
 	for (size_t i = 0; i < m0->ntables; i++) {
 		const Table *t0 = &m0->tables[i];
+		f->subject = t0->logical;
 		if (find_table(m1, t0->logical))
 			continue;
 		bool moved = false;
@@ -553,6 +599,7 @@ static void diff_env(Differ *f, const Model *m0, const Model *m1)
 		diag_help(dg, f->d, "if that is intended, pass --allow D100 or add "
 			  "`# tablec: allow D100` to the spec");
 	}
+	f->subject = NULL;
 	diff_policies(f, m0, m1);
 }
 
@@ -568,7 +615,8 @@ void diff_specs(Arena *a, Diags *d, const Compilation *old,
 		const Compilation *new, const char *const *envs, size_t nenvs,
 		const char *const *allow, size_t nallow)
 {
-	Differ f = {a, d, allow, nallow, new->spec->src->text};
+	Differ f = {.a = a, .d = d, .spec = new->spec, .allow = allow,
+		    .nallow = nallow, .spec_allow = new->spec->src->text};
 	const Spec *s1 = new->spec, *s0 = old->spec;
 	d->all_envs = arena_alloc(a, (s1->nenvs + 1) * sizeof *d->all_envs);
 	d->nall_envs = 0;
@@ -585,9 +633,8 @@ void diff_specs(Arena *a, Diags *d, const Compilation *old,
 		if (m0) {
 			diff_env(&f, m0, m1);
 		} else {
-			Diag *dg = change(&f, "D305", e->at, "environment '%s' is added",
-					  e->name);
-			(void)dg;
+			d->env = NULL; /* it holds for the new environment only */
+			change(&f, "D305", e->at, "environment '%s' is added", e->name);
 		}
 	}
 	d->env = NULL;

@@ -771,7 +771,13 @@ static int cmd_diff(int argc, char **argv)
 			rc = EXIT_USAGE;
 			goto out;
 		}
-		compile_source(&c[i], o.specs[i], sb.buf, sb.len);
+		/* annotations and code scanning attach to files of the work
+		 * tree: name a git:REV:PATH by its PATH there */
+		const char *name = o.specs[i];
+		if (!strncmp(name, "git:", 4) &&
+		    (o.format == FMT_GITHUB || o.format == FMT_SARIF))
+			name = strchr(name + 4, ':') + 1;
+		compile_source(&c[i], name, sb.buf, sb.len);
 		ncomp++;
 		strbuf_release(&sb);
 	}

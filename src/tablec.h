@@ -121,6 +121,7 @@ typedef struct Diag {
 	Loc note_loc;     /* e.g. the first definition; src NULL when none */
 	const char *note;
 	const char *env;  /* environment it was found in, NULL for all */
+	const char *subject; /* diff: the table a change is about, or NULL */
 	const char **envs; /* after diag_finish: where it holds, NULL = all */
 	size_t nenvs;
 } Diag;

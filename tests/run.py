@@ -14,11 +14,15 @@ Groups, in order (tests/README.md says what each checks):
   meta      docs/diagnostics.md is current, every code has a golden case,
             E006 on a generated 8 MiB spec, golden IRs match
             specs/ir.schema.json, src/ uses no banned call
+  diff      every tests/diff/<case>/: tablec diff's four formats as
+            recorded, consistent and SARIF-schema valid; agreement with
+            AWS CDK's diff engine; DynamoDB Local replays of the index
+            changes DynamoDB rejects
 
-unit, golden and specs run once per --build (default: build); the others run
-once. One line per test (PASS, FAIL with an indented explanation, SKIP with
-a reason), then one last line "N passed, N failed, N skipped". Exit status 1
-when anything failed.
+unit, golden, specs and diff's recorded outputs run once per --build
+(default: build); the others run once. One line per test (PASS, FAIL with
+an indented explanation, SKIP with a reason), then one last line "N passed,
+N failed, N skipped". Exit status 1 when anything failed.
 
 --update regenerates the expected files of the golden cases (check.txt,
 status, out/, ir/) and the specs' out/ from the tool itself instead of
@@ -60,6 +64,7 @@ PINS = {  # the versions this project is tested with (see oracles.md)
     "botocore": "botocore==1.43.11",
     "moto": "moto==5.2.1",
     "PyYAML": "PyYAML",
+    "jsonschema": "jsonschema",
 }
 
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
@@ -1083,10 +1088,935 @@ def group_meta(report, tablec, update):
                            "" if r.rc == 0 else r.describe()))
 
 
+# --------------------------------------------------------------------- diff
+
+DIFF = os.path.join(ROOT, "tests", "diff")
+DIFF_FORMATS = (("text", "diff.txt"), ("json", "diff.json"),
+                ("github", "diff.github"), ("sarif", "diff.sarif"))
+SARIF_SCHEMA = os.path.join(ROOT, "tests", "tools", "sarif-2.1.0.schema.json")
+DIFF_TOOLS = os.environ.get("TABLEC_TOOLS") or os.path.join(ROOT, ".tools")
+DIFF_SETUP = "run bash scripts/setup-tools.sh"
+DIFF_SEVERITY = {"1": "error", "2": "warning", "3": "note"}  # by D code
+ALLOWED = (" (allowed by --allow)", " (allowed by the spec)")
+GITHUB_LINE = re.compile(
+    r"::(error|warning|notice) file=([^,:]*),line=(\d+),col=(\d+)"
+    r"(?:,endColumn=(\d+))?,title=(D\d{3}) ([a-z-]+)::(.+)")
+# tablec's codes for a table that the update replaces; and those that
+# block an update CloudFormation tries in place and fails (cdk's blind
+# spots: it rates those properties as updatable)
+REPLACE_CODES = ("D101", "D102", "D103", "D104", "D106")
+BLIND_CODES = ("D103", "D104", "D110", "D111")
+TWO_INDEX_OPS = ("Only 1 online index can be created or deleted "
+                 "simultaneously per table")
+INDEX_EDIT = ("Only one global secondary index update per index is allowed "
+              "simultaneously")
+
+
+def diff_cases():
+    if not os.path.isdir(DIFF):
+        return []
+    return [os.path.join(DIFF, d) for d in sorted(os.listdir(DIFF))
+            if os.path.isfile(os.path.join(DIFF, d, "old.yaml"))
+            and os.path.isfile(os.path.join(DIFF, d, "new.yaml"))]
+
+
+def diff_missing(report, name, tool, hint):
+    """missing_tool for tools that do not come from pip: SKIP, or FAIL
+    when CI is set."""
+    msg = f"{tool} not found or not usable; {hint}"
+    if IN_CI:
+        report.emit(Result("FAIL", name, msg + " (required when CI is set)"))
+    else:
+        report.emit(Result("SKIP", name, msg))
+
+
+def diff_run(tablec, case, fmt, args, extra=()):
+    """tablec diff old.yaml new.yaml ARGS --format FMT in the case folder;
+    text keeps stderr in .out, the others only stdout."""
+    r = run([tablec, "diff", "old.yaml", "new.yaml"] + args + list(extra) +
+            ["--format", fmt], case, merge=fmt == "text")
+    r.cmd = ["tablec"] + r.cmd[1:]
+    return r
+
+
+def gh_unescape(s):
+    for a, b in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","),
+                 ("%25", "%")):
+        s = s.replace(a, b)
+    return s
+
+
+def check_diff_formats(runs, status):
+    """json, github, sarif and text agree with each other and the exit
+    status; returns a list of problems."""
+    problems = []
+    try:
+        doc = json.loads(runs["json"].out)
+        diags, summary = doc["diagnostics"], doc["summary"]
+        if not isinstance(diags, list) or not isinstance(summary, dict):
+            raise TypeError("diagnostics is not a list or summary not an "
+                            "object")
+    except (ValueError, KeyError, TypeError) as e:
+        return [f"--format json: not {{diagnostics: [...], summary: {{...}}}} "
+                f"({type(e).__name__}: {e})"]
+    for fmt in ("json", "github", "sarif"):
+        if runs[fmt].err.strip():
+            problems.append(f"--format {fmt} wrote to stderr:\n" +
+                            indent(clip(decode(runs[fmt].err)), "  "))
+    fields = {"file": str, "line": int, "column": int, "severity": str,
+              "code": str, "name": str, "message": str, "environments": list}
+    count = {"error": 0, "warning": 0, "note": 0}
+    for i, d in enumerate(diags):
+        if not isinstance(d, dict):
+            problems.append(f"--format json: diagnostics[{i}] is not an "
+                            f"object")
+            continue
+        bad = [k for k, t in fields.items() if not isinstance(d.get(k), t)
+               or isinstance(d.get(k), bool)]
+        if bad:
+            problems.append(f"--format json: diagnostics[{i}] lacks or "
+                            f"mistypes {', '.join(bad)}")
+            continue
+        code, sev = d["code"], d["severity"]
+        if not re.fullmatch(r"D[123]\d\d", code):
+            problems.append(f"--format json: diagnostics[{i}]: code {code!r} "
+                            f"is not a diff code")
+            continue
+        want = DIFF_SEVERITY[code[1]]
+        if code[1] == "1" and d["message"].endswith(ALLOWED):
+            want = "warning"    # a blocking change accepted by --allow
+        if sev != want:
+            problems.append(f"--format json: {code} has severity {sev!r}, "
+                            f"expected {want!r}")
+        if sev in count:
+            count[sev] += 1
+    for sev, key in (("error", "errors"), ("warning", "warnings"),
+                     ("note", "notes")):
+        if summary.get(key) != count[sev]:
+            problems.append(f"--format json: summary.{key} is "
+                            f"{summary.get(key)!r} but diagnostics hold "
+                            f"{count[sev]}")
+    if (count["error"] > 0) != (status == 1):
+        problems.append(f"{count['error']} blocking changes, but the exit "
+                        f"status is {status}")
+
+    # text: the last line counts the same
+    last = decode(runs["text"].out).rstrip("\n").split("\n")[-1]
+    m = re.fullmatch(r"(\d+) blocking, (\d+) risky, (\d+) safe changes"
+                     r"(?:, (\d+) blocking changes? allowed)?", last)
+    if not m:
+        problems.append(f"--format text: last line {last!r} is not "
+                        f"'N blocking, N risky, N safe changes[, N blocking "
+                        f"changes allowed]'")
+    elif (int(m[1]), int(m[2]) + int(m[4] or 0), int(m[3])) != (
+            count["error"], count["warning"], count["note"]):
+        problems.append(f"--format text: {last!r}, but json has "
+                        f"{count['error']}/{count['warning']}/{count['note']}")
+
+    # github: one well-formed workflow command per diagnostic, in order
+    level = {"error": "error", "warning": "warning", "note": "notice"}
+    lines = decode(runs["github"].out).splitlines()
+    if len(lines) != len(diags):
+        problems.append(f"--format github: {len(lines)} lines for "
+                        f"{len(diags)} diagnostics")
+    for n, (line, d) in enumerate(zip(lines, diags), 1):
+        m = GITHUB_LINE.fullmatch(line)
+        if not m:
+            problems.append(f"--format github: line {n} is not "
+                            f"'::LEVEL file=F,line=L,col=C,title=CODE name::"
+                            f"message': {line[:200]}")
+            continue
+        got = (m[1], gh_unescape(m[2]), int(m[3]), int(m[4]), m[6], m[7])
+        want = (level.get(d.get("severity")), d.get("file"), d.get("line"),
+                d.get("column"), d.get("code"), d.get("name"))
+        if got != want:
+            problems.append(f"--format github: line {n} says {got}, json "
+                            f"{want}")
+        if not gh_unescape(m[8]).startswith(d.get("message", "")[:60]):
+            problems.append(f"--format github: line {n}: the message is not "
+                            f"json's")
+
+    # sarif: one result per diagnostic, same rule, level and place
+    try:
+        doc = json.loads(runs["sarif"].out)
+        run0 = doc["runs"][0]
+        results, rules = run0["results"], run0["tool"]["driver"]["rules"]
+    except (ValueError, KeyError, IndexError, TypeError) as e:
+        problems.append(f"--format sarif: not a SARIF log with runs[0] "
+                        f"results and rules ({type(e).__name__}: {e})")
+        return problems
+    if doc.get("version") != "2.1.0":
+        problems.append(f"--format sarif: version {doc.get('version')!r}")
+    if len(results) != len(diags):
+        problems.append(f"--format sarif: {len(results)} results for "
+                        f"{len(diags)} diagnostics")
+    for n, (r, d) in enumerate(zip(results, diags)):
+        try:
+            loc = r["locations"][0]["physicalLocation"]
+            got = (r["ruleId"], r["level"], loc["artifactLocation"]["uri"],
+                   loc["region"]["startLine"], loc["region"]["startColumn"],
+                   rules[r["ruleIndex"]]["id"])
+        except (KeyError, IndexError, TypeError) as e:
+            problems.append(f"--format sarif: results[{n}] lacks "
+                            f"{type(e).__name__}: {e}")
+            continue
+        want = (d.get("code"), d.get("severity"), d.get("file"),
+                d.get("line"), d.get("column"), d.get("code"))
+        if got != want:
+            problems.append(f"--format sarif: results[{n}] (ruleId, level, "
+                            f"uri, line, column, rules[ruleIndex].id) is "
+                            f"{got}, json {want}")
+    return problems
+
+
+def diff_case(tablec, case, update, label, report, schema):
+    """The golden checks of one diff case; returns a list of Results."""
+    base = os.path.basename(case)
+    cname = "diff/" + base
+    updating = f"; run python3 tests/run.py -g diff --update -k {base}"
+    results = []
+
+    def add(sub, problems, note=""):
+        name = f"{cname}/{sub}{label}"
+        if report.wants(name):
+            results.append(Result("FAIL" if problems else "PASS", name,
+                                  "\n".join(problems) or note))
+
+    args = case_args(case)
+    runs = {fmt: diff_run(tablec, case, fmt, args) for fmt, _ in DIFF_FORMATS}
+    status_path = os.path.join(case, "status")
+    problems, changed = [], []
+    left = "; expected files left as they were" if update else ""
+    for fmt, f in DIFF_FORMATS:
+        r = runs[fmt]
+        if crashed(r.rc):
+            problems.append(f"--format {fmt} did not finish normally{left}\n"
+                            + r.describe())
+    if update and not problems:
+        for fmt, f in DIFF_FORMATS:
+            write_if_changed(os.path.join(case, f), runs[fmt].out, changed)
+        write_if_changed(status_path, f"{runs['text'].rc}\n".encode(), changed)
+    status = parse_status(read_text(status_path) or b"")
+    if not update and not problems:
+        if status is None:
+            problems.append(f"missing or unreadable {rel(status_path)}"
+                            + updating)
+        for fmt, f in DIFF_FORMATS:
+            r = runs[fmt]
+            path = rel(os.path.join(case, f))
+            want = read_text(os.path.join(case, f))
+            if status is not None and r.rc != status:
+                problems.append(f"--format {fmt}: expected exit status "
+                                f"{status}, got {status_name(r.rc)}")
+            if want is None:
+                problems.append(f"missing expected {path}{updating}")
+            elif r.out != want:
+                problems.append(f"--format {fmt}: output differs from "
+                                f"{path}:\n" + indent(
+                                    udiff(want, r.out, path, "actual"), "  "))
+    add("output", problems, "\n".join(changed))
+    if status not in (0, 1) or any(crashed(r.rc) for r in runs.values()):
+        return results
+
+    add("formats", check_diff_formats(runs, status))
+
+    name = f"{cname}/sarif-schema{label}"
+    if report.wants(name):
+        if isinstance(schema, str):
+            results.append(Result("FAIL" if IN_CI else "SKIP", name,
+                                  schema))
+        else:
+            try:
+                doc = json.loads(runs["sarif"].out)
+                errs = [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}"
+                        f": {e.message}" for e in schema.iter_errors(doc)]
+            except ValueError as e:
+                errs = [f"not JSON: {e}"]
+            results.append(Result("FAIL" if errs else "PASS", name,
+                                  "\n".join(errs[:20])))
+    return results
+
+
+def sarif_validator():
+    """A validator of the official SARIF 2.1.0 schema (its own $schema
+    picks the draft), or the reason there is none."""
+    try:
+        import jsonschema
+    except ImportError:
+        return ("jsonschema not found in this Python (it comes with "
+                "cfn-lint: pip install cfn-lint==1.51.0)")
+    try:
+        with open(SARIF_SCHEMA) as f:
+            schema = json.load(f)
+    except (OSError, ValueError) as e:
+        return f"cannot read {rel(SARIF_SCHEMA)}: {e}"
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def group_diff(report, tablec, update, label, jobs, first):
+    cases = diff_cases()
+    schema = sarif_validator()
+    subs = ("output", "formats", "sarif-schema")
+    todo = [c for c in cases if any(
+        report.wants(f"diff/{os.path.basename(c)}/{s}{label}") for s in subs)]
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        for results in pool.map(
+                lambda c: diff_case(tablec, c, update, label, report, schema),
+                todo):
+            for r in results:
+                report.emit(r)
+
+    name = f"diff/every-code-fires{label}"
+    if report.wants(name):
+        r = run([tablec, "explain", "--list"], ROOT, merge=False)
+        codes = [line.split()[0] for line in decode(r.out).splitlines()
+                 if line.startswith("D")]
+        fired = set()
+        for case in cases:
+            text = decode(read_text(os.path.join(case, "diff.json")) or b"")
+            fired.update(re.findall(r'"code": "(D\d{3})"', text))
+        missing = [c for c in codes if c not in fired]
+        problems = ([f"no case in {rel(DIFF)}/ fires " + ", ".join(missing)]
+                    if missing else [])
+        if not codes:
+            problems.append("tablec explain --list lists no D code\n" +
+                            r.describe())
+        report.emit(Result("FAIL" if problems else "PASS", name,
+                           "\n".join(problems)))
+
+    name = f"diff/usage{label}"
+    if report.wants(name):
+        case = os.path.join(DIFF, "D100-table-removed")
+        problems = []
+        for extra, why in ((["old.yaml"], "one spec"),
+                           (["old.yaml", "missing.yaml"], "a missing file"),
+                           (["old.yaml", "new.yaml", "--env", "nope"],
+                            "an unknown environment"),
+                           (["old.yaml", "new.yaml", "--format", "xml"],
+                            "an unknown format"),
+                           (["git:NO-SUCH-REV:old.yaml", "new.yaml"],
+                            "an unknown git revision"),
+                           (["old.yaml", "new.yaml", "--allow", "D999"],
+                            "--allow with a code that does not exist")):
+            r = run([tablec, "diff"] + extra, case)
+            r.cmd = ["tablec"] + r.cmd[1:]
+            if r.rc != 2:
+                problems.append(f"{why}: expected exit status 2, got "
+                                f"{status_name(r.rc)}\n" +
+                                indent(r.describe(), "  "))
+        report.emit(Result("FAIL" if problems else "PASS", name,
+                           "\n".join(problems)))
+
+    name = f"diff/git-source{label}"
+    if report.wants(name):
+        diff_git_source(report, tablec, name)
+
+    if first:
+        diff_agree(report, tablec, cases)
+        diff_ddblocal(report, tablec, cases)
+
+
+def diff_git_source(report, tablec, name):
+    """OLD as git:REV:PATH gives what the same file gives, under its
+    git name."""
+    git = shutil.which("git")
+    if not git:
+        diff_missing(report, name, "git", "install git")
+        return
+    case = os.path.join(DIFF, "D110-gsi-swapped")
+    want = read_text(os.path.join(case, "diff.json"))
+    status = parse_status(read_text(os.path.join(case, "status")) or b"")
+    if want is None or status is None:
+        report.emit(Result("FAIL", name, f"{rel(case)} has no diff.json or "
+                           f"status; run python3 tests/run.py -g diff "
+                           f"--update"))
+        return
+    with tempfile.TemporaryDirectory(prefix="tablec-diff-git-") as tmp:
+        env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", HOME=tmp,
+                   GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+                   GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+        os.makedirs(os.path.join(tmp, "specs"))
+        spec = os.path.join(tmp, "specs", "app.yaml")
+        shutil.copy(os.path.join(case, "old.yaml"), spec)
+        for cmd in (["init", "-q"], ["add", "specs/app.yaml"],
+                    ["commit", "-q", "-m", "old"]):
+            subprocess.run([git] + cmd, cwd=tmp, env=env, check=True,
+                           stdin=subprocess.DEVNULL, capture_output=True)
+        shutil.copy(os.path.join(case, "new.yaml"), spec)
+        r = run([tablec, "diff", "git:HEAD:specs/app.yaml", "specs/app.yaml",
+                 "--format", "json"], tmp, merge=False)
+    r.cmd = ["tablec"] + r.cmd[1:]
+    # the same diagnostics under the git names (the order follows the
+    # file names, so it may differ)
+    names = {"old.yaml": "git:HEAD:specs/app.yaml",
+             "new.yaml": "specs/app.yaml"}
+    expect = json.loads(want)
+    for d in expect["diagnostics"]:
+        d["file"] = names.get(d["file"], d["file"])
+    problems = []
+    try:
+        got = json.loads(r.out)
+    except ValueError:
+        got = None
+    def key(doc):
+        return sorted(json.dumps(d, sort_keys=True)
+                      for d in doc["diagnostics"])
+    if r.rc != status:
+        problems.append(f"expected exit status {status}, got "
+                        f"{status_name(r.rc)}\n" + r.describe())
+    elif not isinstance(got, dict) or key(got) != key(expect) or \
+            got.get("summary") != expect["summary"]:
+        a = json.dumps(expect, indent=2, sort_keys=True).encode()
+        b = json.dumps(got, indent=2, sort_keys=True).encode()
+        problems.append(f"not the diagnostics of {rel(case)}/diff.json with "
+                        f"old.yaml read from git:\n" + indent(
+                            udiff(a, b, "expected", "actual"), "  "))
+    report.emit(Result("FAIL" if problems else "PASS", name,
+                       "\n".join(problems)))
+
+
+# ---- agreement with AWS CDK's diff engine
+
+def diff_envs(case, built):
+    """The environments both builds wrote, narrowed by the case's --env."""
+    args = case_args(case)
+    only = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--env"]
+    envs = sorted(set(os.listdir(built["old"])) &
+                  set(os.listdir(built["new"])))
+    return [e for e in envs if not only or e in only]
+
+
+def args_without_env(args):
+    out, skip = [], False
+    for a in args:
+        if skip:
+            skip = False
+        elif a == "--env":
+            skip = True
+        else:
+            out.append(a)
+    return out
+
+
+def tablec_json(tablec, cwd, cmd):
+    r = run([tablec] + cmd, cwd, merge=False)
+    r.cmd = ["tablec"] + r.cmd[1:]
+    try:
+        return json.loads(r.out), None
+    except ValueError:
+        return None, r.describe()
+
+
+def table_of(d):
+    """(logical table, new logical table of a D106) a diagnostic names."""
+    m = re.search(r"table '([^']+)' becomes '([^']+)'", d["message"])
+    if m:
+        return m[1], m[2]
+    m = re.search(r"table '([^']+)'", d["message"])
+    return (m[1], None) if m else (None, None)
+
+
+def template_tables(path):
+    with open(path) as f:
+        doc = json.load(f)
+    return {rid: r for rid, r in doc.get("Resources", {}).items()
+            if r.get("Type") == "AWS::DynamoDB::Table"}
+
+
+def gsi_ops(old, new):
+    """From two AWS::DynamoDB::Table resources: (GSIs created or deleted,
+    names edited in place), the template's own view of cdk's blind spot."""
+    def idx(res, key):
+        # an index is its key schema with the key attributes' types, and
+        # its projection
+        p = res.get("Properties", {})
+        types = {a["AttributeName"]: a["AttributeType"]
+                 for a in p.get("AttributeDefinitions", [])}
+        return {g["IndexName"]: ([(k["AttributeName"], k["KeyType"],
+                                   types.get(k["AttributeName"]))
+                                  for k in g.get("KeySchema", [])],
+                                 g.get("Projection"))
+                for g in p.get(key, [])}
+    gsi = "GlobalSecondaryIndexes"
+    a, b = idx(old, gsi), idx(new, gsi)
+    edits = sorted(n for n in set(a) & set(b) if a[n] != b[n])
+    ops = len(set(a) ^ set(b)) + 2 * len(edits)
+    lsi = "LocalSecondaryIndexes"
+    lsi = idx(old, lsi) != idx(new, lsi)
+    return ops, edits, lsi
+
+
+def key_types_changed(old, new):
+    def types(res):
+        p = res.get("Properties", {})
+        t = {a["AttributeName"]: a["AttributeType"]
+             for a in p.get("AttributeDefinitions", [])}
+        return {k["AttributeName"]: t.get(k["AttributeName"])
+                for k in p.get("KeySchema", [])}
+    a, b = types(old), types(new)
+    return sorted(k for k in set(a) & set(b) if a[k] != b[k])
+
+
+def agree_env(env, cdk, diags, ids, tables):
+    """Compares cdk's verdict on one environment with tablec's; returns
+    (problems, notes)."""
+    problems, notes = [], []
+    by_table = {}     # logical -> set of codes (a D106 under both names)
+    for d in diags:
+        old, new = table_of(d)
+        for t in (old, new):
+            if t:
+                by_table.setdefault(t, set()).add(d["code"])
+    rid = {}          # CloudFormation logical id -> tablec logical name
+    for side in ("old", "new"):
+        rid.update({v: k for k, v in ids[side].items()})
+
+    def codes(t):
+        return sorted(by_table.get(t, ()))
+    seen = set()
+    for res_id, v in sorted(cdk.items()):
+        if v.get("type") != "AWS::DynamoDB::Table":
+            continue
+        t = rid.get(res_id, res_id)
+        seen.add(t)
+        c = set(codes(t))
+        say = f"{env}: table {t} ({res_id}): cdk {v['impact']}"
+        if v["replaced"]:
+            if not c & set(REPLACE_CODES):
+                problems.append(f"{say}, but tablec reports no replacement "
+                                f"code ({'/'.join(REPLACE_CODES)}); it "
+                                f"reports {codes(t) or 'nothing'}")
+            else:
+                notes.append(f"{say} = tablec {', '.join(codes(t))}")
+        elif v["removal"]:
+            if not c & {"D100", "D106"}:
+                problems.append(f"{say} (removed), but tablec reports "
+                                f"{codes(t) or 'nothing'}, not D100 or D106")
+            else:
+                notes.append(f"{say} = tablec {', '.join(codes(t))}")
+            policy = tables["old"].get(res_id, {}).get("DeletionPolicy")
+            msg = [d["message"] for d in diags if d["code"] == "D100"
+                   and table_of(d)[0] == t]
+            if msg and (policy == "Delete") != ("is delete" in msg[0]):
+                problems.append(f"{say} with DeletionPolicy {policy}, but "
+                                f"tablec says: {msg[0]}")
+        elif v["addition"]:
+            if not c & {"D305", "D106"}:
+                problems.append(f"{say} (added), but tablec reports "
+                                f"{codes(t) or 'nothing'}, not D305 or D106")
+            else:
+                notes.append(f"{say} = tablec {', '.join(codes(t))}")
+        # in-place update (or more): what cdk cannot see, from the templates
+        old, new = tables["old"].get(res_id), tables["new"].get(res_id)
+        if not (old and new):
+            continue
+        ops, edits, lsi = gsi_ops(old, new)
+        changed_types = key_types_changed(old, new)
+        need = []
+        if ops > 1:
+            need.append(("D110", f"{ops} global index creates/deletes"))
+        if edits:
+            need.append(("D111", f"global index {', '.join(edits)} "
+                                 f"changed in place"))
+        if lsi:
+            need.append(("D104", "local indexes changed"))
+        if changed_types:
+            need.append(("D103", f"key attribute {', '.join(changed_types)} "
+                                 f"changes type"))
+        if v["replaced"]:
+            # a new table is created with all its indexes in one
+            # CreateTable: the one-index-per-update limit does not apply
+            for code in sorted(c & {"D110", "D111"}):
+                problems.append(f"{say}, so CloudFormation creates the new "
+                                f"table with all its indexes at once; but "
+                                f"tablec reports {code}, a limit of updates "
+                                f"in place")
+            need = [(k, w) for k, w in need if k not in ("D110", "D111")]
+        for code, why in need:
+            if code not in c:
+                problems.append(f"{say}; the templates show {why}, which "
+                                f"fails or replaces the table, but tablec "
+                                f"does not report {code} (it reports "
+                                f"{codes(t) or 'nothing'})")
+            elif not v["replaced"]:
+                notes.append(f"{say}; tablec {code}: {why} (a blind spot "
+                             f"of cdk)")
+        for code in sorted(c & set(BLIND_CODES) - {n for n, _ in need}
+                           - ({"D110", "D111"} if v["replaced"] else set())):
+            problems.append(f"{say}; tablec reports {code}, but the "
+                            f"templates show no such change")
+
+    # every blocking code of tablec must be backed by cdk or the templates
+    for d in diags:
+        code = d["code"]
+        t, t_new = table_of(d)
+        res_id = ids["new" if code not in ("D100",) else "old"].get(t)
+        if code in BLIND_CODES and res_id not in cdk:
+            problems.append(f"{env}: tablec {code} for {t}, but the "
+                            f"templates of {res_id} do not change")
+        if code not in ("D100", "D101", "D102", "D105", "D106", "D305"):
+            continue
+        if code == "D106":
+            o_id, n_id = ids["old"].get(t), ids["new"].get(t_new)
+            ok = cdk.get(o_id, {}).get("removal") and \
+                cdk.get(n_id, {}).get("addition") and \
+                tables["old"][o_id]["Properties"].get("TableName") == \
+                tables["new"][n_id]["Properties"].get("TableName")
+            if not ok:
+                problems.append(f"{env}: tablec D106 ({t} -> {t_new}), but "
+                                f"cdk does not remove {o_id} and add {n_id} "
+                                f"with the same TableName: "
+                                f"{cdk.get(o_id)}, {cdk.get(n_id)}")
+            continue
+        v = cdk.get(res_id)
+        if code == "D100":
+            if not (v and v["removal"]):
+                problems.append(f"{env}: tablec D100 for {t}, but cdk does "
+                                f"not remove {res_id}: {v}")
+        elif code == "D305":
+            if not (v and v["addition"]):
+                problems.append(f"{env}: tablec D305 for {t}, but cdk does "
+                                f"not add {res_id}: {v}")
+        elif code == "D105":
+            others = by_table.get(t, set()) & set(REPLACE_CODES)
+            policy = tables["new"].get(res_id, {}).get("UpdateReplacePolicy")
+            if not others or policy != "Delete":
+                problems.append(f"{env}: tablec D105 for {t}, with "
+                                f"UpdateReplacePolicy {policy} and "
+                                f"replacement codes {sorted(others)}")
+        elif not (v and v["replaced"]):
+            problems.append(f"{env}: tablec {code} for {t} says the table is "
+                            f"replaced, but cdk says "
+                            f"{v['impact'] if v else 'no change'} for "
+                            f"{res_id}")
+    return problems, notes
+
+
+def diff_agree(report, tablec, cases):
+    cases = [c for c in cases
+             if report.wants(f"diff-agree/{os.path.basename(c)}")]
+    if not cases:
+        return
+    node = shutil.which("node")
+    module = os.path.join(DIFF_TOOLS, "node_modules", "@aws-cdk",
+                          "cloudformation-diff", "package.json")
+    if not node or not os.path.isfile(module):
+        diff_missing(report, "diff-agree",
+                     "node" if not node else "@aws-cdk/cloudformation-diff",
+                     DIFF_SETUP)
+        return
+    with tempfile.TemporaryDirectory(prefix="tablec-diff-agree-") as tmp:
+        plan, failed, jobs = {}, {}, []
+        for case in cases:
+            base = os.path.basename(case)
+            built = {}
+            for side in ("old", "new"):
+                out = os.path.join(tmp, base, side)
+                r = run([tablec, "build", f"{side}.yaml", "--target",
+                         "cloudformation-json", "-o", out], case)
+                if r.rc != 0:
+                    r.cmd = ["tablec"] + r.cmd[1:]
+                    failed[base] = f"{side}.yaml does not build:\n" + \
+                        r.describe()
+                built[side] = out
+            if base in failed:
+                continue
+            plan[base] = (case, built, diff_envs(case, built))
+            for env in plan[base][2]:
+                jobs.append({"name": f"{base}/{env}",
+                             "old": os.path.join(built["old"], env,
+                                                 "cloudformation.json"),
+                             "new": os.path.join(built["new"], env,
+                                                 "cloudformation.json")})
+        verdicts = {}
+        if jobs:
+            path = os.path.join(tmp, "jobs.json")
+            with open(path, "w") as f:
+                json.dump(jobs, f)
+            r = run([node, os.path.join(ROOT, "tests", "tools", "cfn_diff.js"),
+                     "--batch", path], ROOT, merge=False)
+            for line in decode(r.out).splitlines():
+                try:
+                    v = json.loads(line)
+                    verdicts[v["name"]] = v
+                except (ValueError, KeyError, TypeError):
+                    pass
+            if r.rc != 0 or len(verdicts) != len(jobs):
+                r.cmd = ["node", "tests/tools/cfn_diff.js", "--batch", "..."]
+                for base in plan:
+                    failed.setdefault(base, "cdk's diff engine failed:\n" +
+                                      r.describe())
+        for case in cases:
+            base = os.path.basename(case)
+            name = f"diff-agree/{base}"
+            if base in failed:
+                report.emit(Result("FAIL", name, failed[base]))
+                continue
+            case, built, envs = plan[base]
+            problems, notes = [], []
+            args = args_without_env(case_args(case))
+            for env in envs:
+                v = verdicts.get(f"{base}/{env}", {})
+                if "error" in v:
+                    problems.append(f"{env}: cdk's diff engine failed: "
+                                    f"{v['error']}")
+                    continue
+                doc, err = tablec_json(tablec, case, [
+                    "diff", "old.yaml", "new.yaml"] + args +
+                    ["--env", env, "--format", "json"])
+                ids, why = {}, []
+                for side in ("old", "new"):
+                    ir, e = tablec_json(tablec, case,
+                                        ["ir", f"{side}.yaml", "--env", env])
+                    ids[side] = {t["logical_name"]: t["resource_id"]
+                                 for t in (ir or {}).get("tables", [])}
+                    why += [e] if e else []
+                if doc is None or why:
+                    problems.append(f"{env}: no JSON from tablec:\n" +
+                                    indent("\n".join([err or ""] + why), "  "))
+                    continue
+                tables = {s: template_tables(os.path.join(
+                    built[s], env, "cloudformation.json")) for s in built}
+                p, n = agree_env(env, v.get("resources", {}),
+                                 doc["diagnostics"], ids, tables)
+                problems += p
+                notes += n
+            if not envs:
+                notes.append("no environment in both versions")
+            report.emit(Result("FAIL" if problems else "PASS", name,
+                               "\n".join(problems or notes)))
+
+
+# ---- DynamoDB Local replay of the updates DynamoDB rejects
+
+def gsi_defs(create):
+    return {g["IndexName"]: g
+            for g in create.get("GlobalSecondaryIndexes", [])}
+
+
+def attr_defs_for(create, gsi):
+    """The AttributeDefinitions an UpdateTable creating gsi needs."""
+    names = [k["AttributeName"]
+             for k in create["KeySchema"] + gsi["KeySchema"]]
+    return [a for a in create["AttributeDefinitions"]
+            if a["AttributeName"] in names]
+
+
+def replay_jobs(case, env, diags, irs):
+    """The DynamoDB Local jobs of one environment of a case: for a D110,
+    the one UpdateTable NEW implies (rejected) and tablec's plan, one
+    deploy per step (accepted); for a D103, the in-place update."""
+    jobs = []
+    base = os.path.basename(case)
+    region = (irs["new"].get("environment") or {}).get("region")
+    tabs = {s: {x["logical_name"]: x for x in irs[s].get("tables", [])}
+            for s in irs}
+    replaced = {table_of(d)[0] for d in diags
+                if d["code"] in ("D101", "D102", "D104")}
+    for d in diags:
+        t, _ = table_of(d)
+        if d["code"] not in ("D110", "D103") or t not in tabs["old"] \
+                or t not in tabs["new"]:
+            continue
+        if d["code"] == "D110" and t in replaced:
+            continue    # a replacement creates a table: no UpdateTable
+        old = json.loads(json.dumps(tabs["old"][t]["api"]["create_table"]))
+        new = tabs["new"][t]["api"]["create_table"]
+        old.pop("Tags", None)
+        table = old["TableName"]
+        prefix = f"diff-ddblocal/{base}/{env}/{t}"
+        create = {"op": "create_table", "args": old}
+        if d["code"] == "D103":
+            # the in-place update is refused and the key keeps its type
+            keys = [k["AttributeName"] for k in new["KeySchema"]]
+            update = {"op": "update_table", "expect_error": "", "args": {
+                "TableName": table,
+                "AttributeDefinitions": [x for x in new["AttributeDefinitions"]
+                                         if x["AttributeName"] in keys]}}
+            check = {"op": "check_table", "args": {"TableName": table},
+                     "gsis": gsi_defs(old),
+                     "attributes": {x["AttributeName"]: x["AttributeType"]
+                                    for x in old["AttributeDefinitions"]
+                                    if x["AttributeName"] in keys}}
+            jobs.append({"name": prefix + "/in-place", "region": region,
+                         "steps": [create, update, check]})
+            continue
+        a, b = gsi_defs(old), gsi_defs(new)
+
+        def typed(create, g):
+            types = {x["AttributeName"]: x["AttributeType"]
+                     for x in create["AttributeDefinitions"]}
+            return ([(k["AttributeName"], types.get(k["AttributeName"]))
+                     for k in g["KeySchema"]], g["KeySchema"], g["Projection"])
+        edits = sorted(n for n in set(a) & set(b)
+                       if typed(old, a[n]) != typed(new, b[n]))
+        updates = [{"Delete": {"IndexName": n}}
+                   for n in sorted(set(a) - set(b))]
+        updates += [{"Delete": {"IndexName": n}} for n in edits]
+        updates += [{"Create": b[n]} for n in edits]
+        updates += [{"Create": b[n]} for n in sorted(set(b) - set(a))]
+        jobs.append({"name": prefix + "/together", "region": region,
+                     "steps": [create, {
+                         "op": "update_table",
+                         "expect_error":
+                             INDEX_EDIT if edits else TWO_INDEX_OPS,
+                         "args": {"TableName": table,
+                                  "AttributeDefinitions":
+                                      new["AttributeDefinitions"],
+                                  "GlobalSecondaryIndexUpdates": updates}}]})
+        steps, final = [create], dict(a)
+        plan = re.findall(r"\d+\) (remove|add) '([^']+)'( with the new "
+                          r"definition)?", d.get("help", ""))
+        problems = []
+        for verb, name, renamed in plan:
+            if verb == "remove":
+                if name not in final:
+                    problems.append(f"the plan removes {name}, which is not "
+                                    f"there then")
+                final.pop(name, None)
+                steps.append({"op": "update_table", "args": {
+                    "TableName": table,
+                    "GlobalSecondaryIndexUpdates": [
+                        {"Delete": {"IndexName": name}}]}})
+                continue
+            src = name[:-3] if renamed and name.endswith("-v2") else name
+            if src not in b:
+                problems.append(f"the plan adds {name}, but NEW has no index "
+                                f"{src}")
+                continue
+            g = dict(b[src], IndexName=name)
+            final[name] = g
+            steps.append({"op": "update_table", "args": {
+                "TableName": table,
+                "AttributeDefinitions": attr_defs_for(new, g),
+                "GlobalSecondaryIndexUpdates": [{"Create": g}]}})
+        # what NEW wants: an edited index under its -v2 name where the
+        # plan renames it, else (a key attribute changing type) its own
+        added = {name for verb, name, _ in plan if verb == "add"}
+        want = {n: g for n, g in b.items() if n not in edits}
+        for n in edits:
+            if f"{n}-v2" in added:
+                want[f"{n}-v2"] = dict(b[n], IndexName=f"{n}-v2")
+            else:
+                want[n] = b[n]
+        if not plan:
+            problems.append(f"no deploy plan in the D110 help: "
+                            f"{d.get('help')!r}")
+        if sorted(final) != sorted(want):
+            problems.append(f"the plan ends with the indexes {sorted(final)}, "
+                            f"NEW wants {sorted(want)}")
+        steps.append({"op": "check_table", "args": {"TableName": table},
+                      "gsis": want})
+        jobs.append({"name": prefix + "/split", "region": region,
+                     "steps": steps, "problems": problems})
+    return jobs
+
+
+def diff_ddblocal(report, tablec, cases):
+    jobs, early = [], []
+    with tempfile.TemporaryDirectory(prefix="tablec-diff-ddb-") as tmp:
+        for case in cases:
+            base = os.path.basename(case)
+            if not report.wants(f"diff-ddblocal/{base}"):
+                continue
+            text = decode(read_text(os.path.join(case, "diff.json")) or b"")
+            if '"D110"' not in text and '"D103"' not in text:
+                continue
+            built = {}
+            for side in ("old", "new"):
+                built[side] = os.path.join(tmp, base, side)
+                run([tablec, "build", f"{side}.yaml", "--target",
+                     "cloudformation-json", "-o", built[side]], case)
+            if not all(os.path.isdir(d) for d in built.values()):
+                early.append(Result("FAIL", f"diff-ddblocal/{base}",
+                                    "old.yaml or new.yaml does not build"))
+                continue
+            args = args_without_env(case_args(case))
+            for env in diff_envs(case, built):
+                doc, err = tablec_json(tablec, case, [
+                    "diff", "old.yaml", "new.yaml"] + args +
+                    ["--env", env, "--format", "json"])
+                irs = {}
+                for side in ("old", "new"):
+                    irs[side], e = tablec_json(
+                        tablec, case, ["ir", f"{side}.yaml", "--env", env])
+                    err = err or e
+                if err:
+                    early.append(Result("FAIL", f"diff-ddblocal/{base}/{env}",
+                                        err))
+                    continue
+                for j in replay_jobs(case, env, doc["diagnostics"], irs):
+                    if not report.wants(j["name"]):
+                        continue
+                    if j.get("problems"):
+                        early.append(Result("FAIL", j["name"],
+                                            "\n".join(j["problems"])))
+                    else:
+                        jobs.append(j)
+    for r in early:
+        report.emit(r)
+    if not jobs:
+        return
+    ddb = os.path.join(DIFF_TOOLS, "dynamodb-local")
+    for ok, tool, hint in (
+            (os.path.isfile(os.path.join(ddb, "DynamoDBLocal.jar")),
+             "DynamoDB Local", DIFF_SETUP),
+            (shutil.which("java"), "java",
+             "install openjdk-17-jre-headless (bash scripts/setup.sh)"),
+            (importlib.util.find_spec("boto3"), "boto3", "pip install boto3"),
+            (shutil.which("unshare") and shutil.which("ip"), "unshare and ip",
+             "install util-linux and iproute2")):
+        if not ok:
+            diff_missing(report, "diff-ddblocal", tool, hint)
+            return
+    probe = subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up"],
+                           stdin=subprocess.DEVNULL, capture_output=True)
+    if probe.returncode != 0:
+        diff_missing(report, "diff-ddblocal",
+                     "a private network namespace (unshare -n)",
+                     "DynamoDB Local has no bind-address option, so it runs "
+                     "only inside `unshare -n`: " +
+                     decode(probe.stderr).strip())
+        return
+    with tempfile.TemporaryDirectory(prefix="tablec-diff-ddb-") as tmp:
+        path = os.path.join(tmp, "jobs.json")
+        with open(path, "w") as f:
+            json.dump(jobs, f)
+        cmd = ["unshare", "-n", "sh", "-c",
+               'ip link set lo up && exec "$0" "$@"',
+               sys.executable, os.path.join(ROOT, "tests", "tools",
+                                            "ddblocal_replay.py"), ddb, path]
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+            err += b"\n(stopped after 600s)"
+    seen = set()
+    for line in decode(out).splitlines():
+        try:
+            r = json.loads(line)
+        except ValueError:
+            continue
+        seen.add(r["name"])
+        report.emit(Result("PASS" if r["ok"] else "FAIL", r["name"],
+                           r["detail"]))
+    for j in jobs:
+        if j["name"] not in seen:
+            report.emit(Result("FAIL", j["name"], "no result from DynamoDB "
+                               f"Local (exit status {proc.returncode}):\n" +
+                               indent(clip(decode(err)), "  ")))
+
+
 # --------------------------------------------------------------------- main
 
 GROUPS = ("unit", "golden", "specs", "cfn-lint", "enums", "tables",
-          "meta", "valgrind") + realtools.GROUPS
+          "meta", "valgrind", "diff") + realtools.GROUPS
 
 
 def main():
@@ -1144,6 +2074,14 @@ def main():
             # memcheck on the plain build only: sanitizers cover the other
             if "valgrind" in groups and have and i == 0:
                 group_valgrind(report, tablec, max(1, args.jobs))
+            # diff: golden cases per build; cdk and DynamoDB Local once
+            if "diff" in groups and have:
+                group_diff(report, tablec, update, label, max(1, args.jobs),
+                           i == 0)
+            elif "diff" in groups and report.wants("diff" + label):
+                report.emit(Result("FAIL", "diff" + label,
+                                   f"{rel(tablec)} not found; run meson "
+                                   f"compile -C {rel(build)}"))
         if "cfn-lint" in groups:
             group_cfn_lint(report)
         if "enums" in groups:

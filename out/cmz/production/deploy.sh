@@ -369,3 +369,8 @@ ensure_table 'cmz-conversations' '{"TableName":"cmz-conversations","AttributeDef
 ensure_ttl 'cmz-conversations' '{"AttributeName":"ttl","Enabled":true}'
 ensure_pitr 'cmz-conversations' '{"PointInTimeRecoveryEnabled":true,"RecoveryPeriodInDays":35}'
 ensure_tags 'cmz-conversations' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

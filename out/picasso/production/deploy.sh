@@ -375,3 +375,8 @@ ensure_table 'production-recent-messages' '{"TableName":"production-recent-messa
 ensure_ttl 'production-recent-messages' '{"AttributeName":"expires_at","Enabled":true}'
 ensure_pitr 'production-recent-messages' '{"PointInTimeRecoveryEnabled":true}'
 ensure_tags 'production-recent-messages' '[{"Key":"app","Value":"picasso"},{"Key":"env","Value":"production"}]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

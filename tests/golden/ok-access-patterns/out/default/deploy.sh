@@ -372,3 +372,8 @@ fi
 ensure_table 'orders' '{"TableName":"orders","AttributeDefinitions":[{"AttributeName":"customerId","AttributeType":"S"},{"AttributeName":"orderId","AttributeType":"S"},{"AttributeName":"shopId","AttributeType":"S"},{"AttributeName":"placedAt","AttributeType":"N"}],"KeySchema":[{"AttributeName":"customerId","KeyType":"HASH"},{"AttributeName":"orderId","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST","GlobalSecondaryIndexes":[{"IndexName":"by-shop","KeySchema":[{"AttributeName":"shopId","KeyType":"HASH"},{"AttributeName":"placedAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}],"LocalSecondaryIndexes":[{"IndexName":"by-date","KeySchema":[{"AttributeName":"customerId","KeyType":"HASH"},{"AttributeName":"placedAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}]}' false
 ensure_pitr 'orders' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'orders' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

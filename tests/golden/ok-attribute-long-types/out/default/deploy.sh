@@ -372,3 +372,8 @@ fi
 ensure_table 'blobs' '{"TableName":"blobs","AttributeDefinitions":[{"AttributeName":"ownerId","AttributeType":"S"},{"AttributeName":"version","AttributeType":"N"},{"AttributeName":"digest","AttributeType":"B"}],"KeySchema":[{"AttributeName":"ownerId","KeyType":"HASH"},{"AttributeName":"version","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST","GlobalSecondaryIndexes":[{"IndexName":"by-digest","KeySchema":[{"AttributeName":"digest","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]}' false
 ensure_pitr 'blobs' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'blobs' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -372,3 +372,8 @@ fi
 ensure_table 'messages' '{"TableName":"messages","AttributeDefinitions":[{"AttributeName":"sessionId","AttributeType":"S"},{"AttributeName":"sentAt","AttributeType":"N"}],"KeySchema":[{"AttributeName":"sessionId","KeyType":"HASH"},{"AttributeName":"sentAt","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST"}' false
 ensure_pitr 'messages' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'messages' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

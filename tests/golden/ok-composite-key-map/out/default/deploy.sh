@@ -377,3 +377,8 @@ ensure_tags 'events' '[]'
 ensure_table 'devices' '{"TableName":"devices","AttributeDefinitions":[{"AttributeName":"deviceId","AttributeType":"S"}],"KeySchema":[{"AttributeName":"deviceId","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}' false
 ensure_pitr 'devices' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'devices' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -382,3 +382,8 @@ ensure_tags 'dropped' '[]'
 ensure_table 'snapshotted' '{"TableName":"snapshotted","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}' false
 ensure_pitr 'snapshotted' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'snapshotted' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -397,3 +397,8 @@ ensure_tags 'kms-key-id' '[]'
 ensure_table 'kms-alias' '{"TableName":"kms-alias","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST","SSESpecification":{"Enabled":true,"SSEType":"KMS","KMSMasterKeyId":"alias/orders-key"}}' false
 ensure_pitr 'kms-alias' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'kms-alias' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

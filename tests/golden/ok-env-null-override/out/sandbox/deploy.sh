@@ -368,3 +368,8 @@ fi
 ensure_table 'sessions' '{"TableName":"sessions","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}' false
 ensure_pitr 'sessions' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'sessions' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

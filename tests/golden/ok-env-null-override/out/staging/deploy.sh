@@ -369,3 +369,8 @@ ensure_table 'sessions' '{"TableName":"sessions","AttributeDefinitions":[{"Attri
 ensure_ttl 'sessions' '{"AttributeName":"expiresAt","Enabled":true}'
 ensure_pitr 'sessions' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'sessions' '[{"Key":"team","Value":"web"}]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

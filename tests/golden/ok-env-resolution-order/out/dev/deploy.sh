@@ -373,3 +373,8 @@ ensure_tags 'orders' '[{"Key":"app","Value":"shop"},{"Key":"env","Value":"defaul
 ensure_table 'users' '{"TableName":"users","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PROVISIONED","ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5},"Tags":[{"Key":"app","Value":"shop"},{"Key":"env","Value":"default"},{"Key":"owner","Value":"identity"},{"Key":"tier","Value":"none"}]}' false
 ensure_pitr 'users' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'users' '[{"Key":"app","Value":"shop"},{"Key":"env","Value":"default"},{"Key":"owner","Value":"identity"},{"Key":"tier","Value":"none"}]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

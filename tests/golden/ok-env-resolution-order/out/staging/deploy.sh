@@ -373,3 +373,8 @@ ensure_tags 'orders' '[{"Key":"app","Value":"shop"},{"Key":"env","Value":"stagin
 ensure_table 'users' '{"TableName":"users","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PROVISIONED","ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":7},"StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"},"Tags":[{"Key":"app","Value":"shop"},{"Key":"env","Value":"staging"},{"Key":"owner","Value":"identity"},{"Key":"tier","Value":"shared"}]}' false
 ensure_pitr 'users' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'users' '[{"Key":"app","Value":"shop"},{"Key":"env","Value":"staging"},{"Key":"owner","Value":"identity"},{"Key":"tier","Value":"shared"}]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -373,3 +373,8 @@ ensure_tags 'orders' '[]'
 ensure_table 'users' '{"TableName":"users","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}' false
 ensure_pitr 'users' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'users' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

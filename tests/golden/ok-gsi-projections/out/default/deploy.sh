@@ -372,3 +372,8 @@ fi
 ensure_table 'orders' '{"TableName":"orders","AttributeDefinitions":[{"AttributeName":"orderId","AttributeType":"S"},{"AttributeName":"customerId","AttributeType":"S"},{"AttributeName":"placedAt","AttributeType":"N"},{"AttributeName":"shopId","AttributeType":"S"},{"AttributeName":"sku","AttributeType":"S"}],"KeySchema":[{"AttributeName":"orderId","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST","GlobalSecondaryIndexes":[{"IndexName":"by-customer","KeySchema":[{"AttributeName":"customerId","KeyType":"HASH"},{"AttributeName":"placedAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}},{"IndexName":"by-shop","KeySchema":[{"AttributeName":"shopId","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}},{"IndexName":"by-sku","KeySchema":[{"AttributeName":"sku","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}},{"IndexName":"by-shop-date","KeySchema":[{"AttributeName":"shopId","KeyType":"HASH"},{"AttributeName":"placedAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["total","currency","customerId"]}}]}' false
 ensure_pitr 'orders' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'orders' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -372,3 +372,8 @@ fi
 ensure_table 'orders' '{"TableName":"orders","AttributeDefinitions":[{"AttributeName":"orderId","AttributeType":"S"},{"AttributeName":"customerId","AttributeType":"S"},{"AttributeName":"shopId","AttributeType":"S"}],"KeySchema":[{"AttributeName":"orderId","KeyType":"HASH"}],"BillingMode":"PROVISIONED","ProvisionedThroughput":{"ReadCapacityUnits":10,"WriteCapacityUnits":5},"GlobalSecondaryIndexes":[{"IndexName":"by-customer","KeySchema":[{"AttributeName":"customerId","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"},"ProvisionedThroughput":{"ReadCapacityUnits":20,"WriteCapacityUnits":2}},{"IndexName":"by-shop","KeySchema":[{"AttributeName":"shopId","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"},"ProvisionedThroughput":{"ReadCapacityUnits":10,"WriteCapacityUnits":5}}]}' false
 ensure_pitr 'orders' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'orders' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -372,3 +372,8 @@ fi
 ensure_table 'messages' '{"TableName":"messages","AttributeDefinitions":[{"AttributeName":"threadId","AttributeType":"S"},{"AttributeName":"sentAt","AttributeType":"N"},{"AttributeName":"author","AttributeType":"S"},{"AttributeName":"score","AttributeType":"N"},{"AttributeName":"editedAt","AttributeType":"N"}],"KeySchema":[{"AttributeName":"threadId","KeyType":"HASH"},{"AttributeName":"sentAt","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST","GlobalSecondaryIndexes":[{"IndexName":"by-author-global","KeySchema":[{"AttributeName":"author","KeyType":"HASH"},{"AttributeName":"sentAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],"LocalSecondaryIndexes":[{"IndexName":"by-author","KeySchema":[{"AttributeName":"threadId","KeyType":"HASH"},{"AttributeName":"author","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}},{"IndexName":"by-score","KeySchema":[{"AttributeName":"threadId","KeyType":"HASH"},{"AttributeName":"score","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}},{"IndexName":"by-edit","KeySchema":[{"AttributeName":"threadId","KeyType":"HASH"},{"AttributeName":"editedAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["body","subject"]}}]}' false
 ensure_pitr 'messages' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'messages' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -373,3 +373,8 @@ ensure_tags 'legacy-LegacyOrders_v1' '[]'
 ensure_table 'legacy-users' '{"TableName":"legacy-users","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}' false
 ensure_pitr 'legacy-users' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'legacy-users' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -373,3 +373,8 @@ ensure_tags 'staging-orders_v2' '[]'
 ensure_table 'staging-users' '{"TableName":"staging-users","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}' false
 ensure_pitr 'staging-users' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'staging-users' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

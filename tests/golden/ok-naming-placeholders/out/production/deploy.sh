@@ -368,3 +368,8 @@ fi
 ensure_table 'shop.production.us-east-1.222222222222.orders' '{"TableName":"shop.production.us-east-1.222222222222.orders","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST","DeletionProtectionEnabled":true}' true
 ensure_pitr 'shop.production.us-east-1.222222222222.orders' '{"PointInTimeRecoveryEnabled":true}'
 ensure_tags 'shop.production.us-east-1.222222222222.orders' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

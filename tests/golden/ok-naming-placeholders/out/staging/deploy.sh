@@ -368,3 +368,8 @@ fi
 ensure_table 'shop.staging.eu-west-1.111111111111.orders' '{"TableName":"shop.staging.eu-west-1.111111111111.orders","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}' false
 ensure_pitr 'shop.staging.eu-west-1.111111111111.orders' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'shop.staging.eu-west-1.111111111111.orders' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

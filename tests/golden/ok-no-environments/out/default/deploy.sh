@@ -372,3 +372,8 @@ fi
 ensure_table 'shop-default-orders' '{"TableName":"shop-default-orders","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}' false
 ensure_pitr 'shop-default-orders' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'shop-default-orders' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -372,3 +372,8 @@ fi
 ensure_table 'orders' '{"TableName":"orders","AttributeDefinitions":[{"AttributeName":"orderId","AttributeType":"S"},{"AttributeName":"customerId","AttributeType":"S"}],"KeySchema":[{"AttributeName":"orderId","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST","OnDemandThroughput":{"MaxReadRequestUnits":1000,"MaxWriteRequestUnits":500},"GlobalSecondaryIndexes":[{"IndexName":"by-customer","KeySchema":[{"AttributeName":"customerId","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"},"OnDemandThroughput":{"MaxWriteRequestUnits":200}},{"IndexName":"by-customer-keys","KeySchema":[{"AttributeName":"customerId","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"},"OnDemandThroughput":{"MaxWriteRequestUnits":50}}]}' false
 ensure_pitr 'orders' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'orders' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -392,3 +392,8 @@ ensure_tags 'pitr-days-only' '[]'
 ensure_table 'pitr-disabled-map' '{"TableName":"pitr-disabled-map","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}' false
 ensure_pitr 'pitr-disabled-map' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'pitr-disabled-map' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -392,3 +392,8 @@ ensure_tags 'stream-old' '[]'
 ensure_table 'stream-both' '{"TableName":"stream-both","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_AND_OLD_IMAGES"}}' false
 ensure_pitr 'stream-both' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'stream-both' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -378,3 +378,8 @@ ensure_contributor_insights 'archive'
 ensure_table 'hot' '{"TableName":"hot","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}' false
 ensure_pitr 'hot' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'hot' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

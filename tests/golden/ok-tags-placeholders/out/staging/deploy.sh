@@ -368,3 +368,8 @@ fi
 ensure_table 'orders' '{"TableName":"orders","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST","Tags":[{"Key":"cost-center","Value":"team@example.com:+1=/_."},{"Key":"empty","Value":""},{"Key":"env","Value":"staging"},{"Key":"owner","Value":"Zoë Müller"},{"Key":"project","Value":"shop"},{"Key":"städte","Value":"Zürich São Paulo 東京"},{"Key":"where","Value":"eu-west-1/123456789012"}]}' false
 ensure_pitr 'orders' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'orders' '[{"Key":"cost-center","Value":"team@example.com:+1=/_."},{"Key":"empty","Value":""},{"Key":"env","Value":"staging"},{"Key":"owner","Value":"Zoë Müller"},{"Key":"project","Value":"shop"},{"Key":"städte","Value":"Zürich São Paulo 東京"},{"Key":"where","Value":"eu-west-1/123456789012"}]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -385,3 +385,8 @@ ensure_table 'tokens' '{"TableName":"tokens","AttributeDefinitions":[{"Attribute
 ensure_ttl 'tokens' '{"AttributeName":"validUntil","Enabled":true}'
 ensure_pitr 'tokens' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'tokens' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

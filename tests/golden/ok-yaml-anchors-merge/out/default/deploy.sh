@@ -382,3 +382,8 @@ ensure_tags 'invoices' '[{"Key":"team","Value":"payments"}]'
 ensure_table 'refunds' '{"TableName":"refunds","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"},{"AttributeName":"refundId","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"},{"AttributeName":"refundId","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST","Tags":[{"Key":"team","Value":"payments"}]}' false
 ensure_pitr 'refunds' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'refunds' '[{"Key":"team","Value":"payments"}]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -373,3 +373,8 @@ ensure_table 'sessions' '{"TableName":"sessions","AttributeDefinitions":[{"Attri
 ensure_ttl 'sessions' '{"AttributeName":"ttl","Enabled":true}'
 ensure_pitr 'sessions' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'sessions' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -372,3 +372,8 @@ fi
 ensure_table 'orders' '{"TableName":"orders","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"},{"AttributeName":"timestamp","AttributeType":"N"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"},{"AttributeName":"timestamp","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST"}' false
 ensure_pitr 'orders' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'orders' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -372,3 +372,8 @@ fi
 ensure_table 'users' '{"TableName":"users","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"},{"AttributeName":"isActive","AttributeType":"S"},{"AttributeName":"createdAt","AttributeType":"N"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST","GlobalSecondaryIndexes":[{"IndexName":"by-active","KeySchema":[{"AttributeName":"isActive","KeyType":"HASH"},{"AttributeName":"createdAt","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}]}' false
 ensure_pitr 'users' '{"PointInTimeRecoveryEnabled":false}'
 ensure_tags 'users' '[]'
+
+if ((SKIP_IAM)); then
+	say 'skip IAM (--skip-iam)'
+	exit 0
+fi

@@ -15,6 +15,8 @@
 # and its path printed. Reproduce with: build-fuzz/fuzz_<target> FILE
 #
 # Usage: bash scripts/fuzz.sh [SECONDS] [TARGET...]
+# FUZZ_DIR names another build folder (default build-fuzz), e.g. for a long
+# run beside the test suite's.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -22,7 +24,7 @@ secs=${1:-60}
 shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(load tmpl compile)
-dir=build-fuzz
+dir=${FUZZ_DIR:-build-fuzz}
 
 if [[ -f $dir/meson-private/coredata.dat ]]; then
 	meson setup --reconfigure "$dir" -Dfuzz=true \

@@ -30,6 +30,12 @@ packages=(
 	# tools the tests run (scripts/setup-tools.sh adds the npm ones)
 	"shellcheck=0.9.0-1"
 	"iproute2=6.1.0-3"
+	"valgrind=1:3.19.0-1"
+	# libFuzzer targets (clang and its runtime) and static analysis
+	"clang=1:14.0-55.7~deb12u1"
+	"libclang-rt-14-dev=1:14.0.6-12"
+	"clang-tidy=1:14.0-55.7~deb12u1"
+	"cppcheck=2.10-2"
 )
 
 missing=()

@@ -61,14 +61,21 @@ static Diag *diag_vreport(Diags *d, const char *code, Loc loc, const char *fmt,
 	const CodeInfo *ci = code_lookup(code);
 	if (!ci)
 		BUG("diagnostic code %s is not in codes.def", code);
+	/* E error, W warning; diff's D1xx blocking, D2xx risky, D3xx safe */
+	const char *level = code_level(code);
+	Severity sev = !strcmp(level, "error")     ? SEV_ERROR
+		       : !strcmp(level, "warning") ? SEV_WARNING
+						   : SEV_NOTE;
+	if (d->n >= DIAG_MAX) {
+		d->not_shown++;
+		d->not_shown_by_sev[sev]++;
+		memset(&d->sink, 0, sizeof d->sink);
+		return &d->sink;
+	}
 	Strbuf sb = STRBUF_INIT;
 	strbuf_vaddf(&sb, fmt, ap);
 	Diag *dg = VEC_PUSH(d->arena, d->items, d->n, d->cap);
-	/* E error, W warning; diff's D1xx blocking, D2xx risky, D3xx safe */
-	const char *level = code_level(code);
-	dg->sev = !strcmp(level, "error")     ? SEV_ERROR
-		  : !strcmp(level, "warning") ? SEV_WARNING
-					      : SEV_NOTE;
+	dg->sev = sev;
 	dg->code = ci->code;
 	dg->loc = loc;
 	dg->msg = arena_strndup(d->arena, sb.buf, sb.len);
@@ -86,8 +93,15 @@ Diag *diag_report(Diags *d, const char *code, Loc loc, const char *fmt, ...)
 	return dg;
 }
 
+bool diag_full(const Diags *d)
+{
+	return d->n >= DIAG_MAX;
+}
+
 void diag_help(Diag *dg, Diags *d, const char *fmt, ...)
 {
+	if (dg == &d->sink)
+		return;
 	Strbuf sb = STRBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
@@ -99,6 +113,8 @@ void diag_help(Diag *dg, Diags *d, const char *fmt, ...)
 
 void diag_note(Diag *dg, Diags *d, Loc loc, const char *fmt, ...)
 {
+	if (dg == &d->sink)
+		return;
 	Strbuf sb = STRBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
@@ -198,6 +214,10 @@ void diag_finish(Diags *d)
 		else
 			d->notes++;
 	}
+	/* what was counted, not kept, still counts (and fails the run) */
+	d->errors += d->not_shown_by_sev[SEV_ERROR];
+	d->warnings += d->not_shown_by_sev[SEV_WARNING];
+	d->notes += d->not_shown_by_sev[SEV_NOTE];
 }
 
 int diag_format_parse(const char *name, DiagFormat *out)
@@ -401,6 +421,10 @@ static void print_text(const Diags *d, FILE *f, bool color)
 			fprintf(f, ", %d note%s", d->notes, d->notes == 1 ? "" : "s");
 		fputc('\n', f);
 	}
+	if (d->not_shown)
+		fprintf(f, "%d more not shown: tablec keeps the first %d "
+			"diagnostics of a run; fix these and run it again\n",
+			d->not_shown, DIAG_MAX);
 }
 
 /* The severity a code is reported with, by name. */
@@ -468,6 +492,8 @@ static void print_json(const Diags *d, FILE *f)
 	json_object_set_new(sum, "errors", json_integer(d->errors));
 	json_object_set_new(sum, "warnings", json_integer(d->warnings));
 	json_object_set_new(sum, "notes", json_integer(d->notes));
+	if (d->not_shown) /* past DIAG_MAX: counted, not listed */
+		json_object_set_new(sum, "not_shown", json_integer(d->not_shown));
 	json_object_set_new(root, "summary", sum);
 	dump_json(root, f);
 }

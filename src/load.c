@@ -78,8 +78,6 @@ static Loc offset_loc(const Source *src, size_t off)
 
 static bool tag_ok(Loader *l, const yaml_char_t *tag, Loc loc, bool *is_str)
 {
-	static const char *core[] = {"str", "int", "bool", "null", "float",
-				     "map", "seq"};
 	if (!tag)
 		return true;
 	const char *t = (const char *)tag;
@@ -89,6 +87,8 @@ static bool tag_ok(Loader *l, const yaml_char_t *tag, Loc loc, bool *is_str)
 	}
 	const char *prefix = "tag:yaml.org,2002:";
 	if (!strncmp(t, prefix, strlen(prefix))) {
+		static const char *const core[] = {"str", "int", "bool", "null",
+						   "float", "map", "seq"};
 		const char *name = t + strlen(prefix);
 		for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
 			if (!strcmp(name, core[i])) {
@@ -178,26 +178,28 @@ static int pair_cmp(const void *pa, const void *pb)
 	return a->key->loc.col < b->key->loc.col ? -1 : (a->key->loc.col > b->key->loc.col);
 }
 
-static bool has_key(Pair **sorted, size_t n, const char *key)
+/* Candidate pairs of a mapping with their position, for dropping the
+ * merged pairs whose key came earlier. */
+typedef struct Cand {
+	Pair p;
+	size_t pos;
+	bool drop;
+} Cand;
+
+static int cand_cmp(const void *pa, const void *pb)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(sorted[mid]->key->str, key);
-		if (!c)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	const Cand *a = *(Cand *const *)pa, *b = *(Cand *const *)pb;
+	int c = strcmp(a->p.key->str, b->p.key->str);
+	if (c)
+		return c;
+	return a->pos < b->pos ? -1 : (a->pos > b->pos);
 }
 
 /*
  * Finishes a mapping: reports duplicate keys, then applies merge keys.
  * Only the explicit pairs are checked for duplicates; merged pairs fill in
- * the keys that are not written out.
+ * the keys that are not written out, the first source winning. Both are
+ * done by sorting, so a mapping of many keys costs n log n, not n^2.
  */
 static void finish_map(Loader *l, Frame *f)
 {
@@ -222,11 +224,13 @@ static void finish_map(Loader *l, Frame *f)
 			  "keep only the last");
 	}
 
-	Pair *out = NULL;
-	size_t nout = 0, cap = 0;
+	/* explicit pairs first, then every merged pair in source order */
+	Cand *cand = NULL;
+	size_t ncand = 0, cap = 0;
+	bool merged = false;
 	for (size_t i = 0; i < f->npairs; i++)
 		if (!is_merge_key(f->pairs[i].key))
-			*VEC_PUSH(l->a, out, nout, cap) = f->pairs[i];
+			*VEC_PUSH(l->a, cand, ncand, cap) = (Cand){f->pairs[i], ncand, false};
 	for (size_t i = 0; i < f->npairs; i++) {
 		if (!is_merge_key(f->pairs[i].key))
 			continue;
@@ -247,19 +251,30 @@ static void finish_map(Loader *l, Frame *f)
 				continue;
 			}
 			for (size_t j = 0; j < srcs[s]->npairs; j++) {
-				Pair *p = &srcs[s]->pairs[j];
-				if (has_key(sorted, k, p->key->str))
-					continue;
-				bool seen = false;
-				for (size_t o = nexplicit; o < nout && !seen; o++)
-					seen = !strcmp(out[o].key->str, p->key->str);
-				if (!seen)
-					*VEC_PUSH(l->a, out, nout, cap) = *p;
+				*VEC_PUSH(l->a, cand, ncand, cap) =
+					(Cand){srcs[s]->pairs[j], ncand, false};
+				merged = true;
 			}
 		}
 	}
-	m->pairs = out;
-	m->npairs = nout;
+	if (merged) {
+		Cand **by_key = arena_alloc(l->a, (ncand + 1) * sizeof(Cand *));
+		for (size_t i = 0; i < ncand; i++)
+			by_key[i] = &cand[i];
+		qsort(by_key, ncand, sizeof(Cand *), cand_cmp);
+		/* a merged pair whose key came earlier is dropped; explicit
+		 * duplicates stay (E007 already failed the run) */
+		for (size_t i = 1; i < ncand; i++)
+			if (by_key[i]->pos >= nexplicit &&
+			    !strcmp(by_key[i - 1]->p.key->str, by_key[i]->p.key->str))
+				by_key[i]->drop = true;
+	}
+	m->pairs = arena_alloc(l->a, (ncand + 1) * sizeof *m->pairs);
+	m->npairs = 0;
+	for (size_t i = 0; i < ncand; i++)
+		if (!cand[i].drop)
+			m->pairs[m->npairs++] = cand[i].p;
+	node_index(l->a, m);
 }
 
 static Node *new_node(Loader *l, NodeKind kind, Loc loc)
@@ -474,14 +489,58 @@ Node *load_yaml(Arena *a, Diags *d, const Source *src)
 	return l.root;
 }
 
-Node *node_get(const Node *map, const char *key)
+/* Below this many pairs a scan is as fast as a search, and saves the
+ * index's memory. */
+#define NODE_INDEX_MIN 16
+
+static int index_cmp(const void *pa, const void *pb)
+{
+	const Pair *a = *(Pair *const *)pa, *b = *(Pair *const *)pb;
+	int c = strcmp(a->key->str, b->key->str);
+	if (c)
+		return c;
+	return a < b ? -1 : (a > b); /* the first in the mapping wins */
+}
+
+void node_index(Arena *a, Node *map)
+{
+	map->index = NULL;
+	if (map->kind != NODE_MAP || map->npairs < NODE_INDEX_MIN)
+		return;
+	Pair **ix = arena_alloc(a, map->npairs * sizeof(Pair *));
+	for (size_t i = 0; i < map->npairs; i++)
+		ix[i] = &map->pairs[i];
+	qsort(ix, map->npairs, sizeof(Pair *), index_cmp);
+	map->index = ix;
+}
+
+Pair *node_pair(const Node *map, const char *key)
 {
 	if (!map || map->kind != NODE_MAP)
 		return NULL;
-	for (size_t i = 0; i < map->npairs; i++)
-		if (!strcmp(map->pairs[i].key->str, key))
-			return map->pairs[i].value;
-	return NULL;
+	if (!map->index) {
+		for (size_t i = 0; i < map->npairs; i++)
+			if (!strcmp(map->pairs[i].key->str, key))
+				return &map->pairs[i];
+		return NULL;
+	}
+	/* the lower bound: the first pair of that key */
+	size_t lo = 0, hi = map->npairs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(map->index[mid]->key->str, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < map->npairs && !strcmp(map->index[lo]->key->str, key)
+		? map->index[lo] : NULL;
+}
+
+Node *node_get(const Node *map, const char *key)
+{
+	Pair *p = node_pair(map, key);
+	return p ? p->value : NULL;
 }
 
 const char *node_kind_name(const Node *n)

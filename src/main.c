@@ -633,6 +633,8 @@ static int cmd_check(int argc, char **argv)
 			*VEC_PUSH(a, all.items, all.n, all.cap) = d->items[j];
 		all.errors += d->errors;
 		all.warnings += d->warnings;
+		all.notes += d->notes;
+		all.not_shown += d->not_shown;
 	}
 	diag_print(&all, o.format, stdout, o.format == FMT_TEXT && use_color(stdout));
 	if (!rc)

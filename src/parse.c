@@ -179,14 +179,13 @@ int want_enum(Diags *d, const Node *n, const char *what,
 	Strbuf list = STRBUF_INIT;
 	for (size_t i = 0; choices[i]; i++)
 		strbuf_addf(&list, "%s%s", i ? ", " : "", choices[i]);
-	Diag *dg;
 	if (n->kind != NODE_SCALAR || node_is_null(n)) {
-		dg = diag_report(d, "E101", n->loc, "'%s' must be one of %s, found %s",
-				 what, list.buf, found(n));
+		diag_report(d, "E101", n->loc, "'%s' must be one of %s, found %s",
+			    what, list.buf, found(n));
 	} else {
-		dg = diag_report(d, "E104", n->loc,
-				 "'%.60s' is not a valid %s (expected %s)", n->str,
-				 what, list.buf);
+		Diag *dg = diag_report(d, "E104", n->loc,
+				       "'%.60s' is not a valid %s (expected %s)", n->str,
+				       what, list.buf);
 		const char *s = did_you_mean(n->str, choices, count(choices));
 		if (s)
 			diag_help(dg, d, "did you mean '%s'?", s);
@@ -195,11 +194,13 @@ int want_enum(Diags *d, const Node *n, const char *what,
 	return -1;
 }
 
-void check_keys(Diags *d, const Node *map, const char *const *allowed,
-		const char *where)
+size_t check_keys(Diags *d, const Node *map, const char *const *allowed,
+		  const char *where)
 {
 	if (!map || map->kind != NODE_MAP)
-		return;
+		return 0;
+	size_t unknown = 0;
+	Strbuf list = STRBUF_INIT;
 	for (size_t i = 0; i < map->npairs; i++) {
 		const Node *k = map->pairs[i].key;
 		bool ok = false;
@@ -207,22 +208,72 @@ void check_keys(Diags *d, const Node *map, const char *const *allowed,
 			ok = !strcmp(k->str, allowed[j]);
 		if (ok)
 			continue;
+		unknown++;
+		if (diag_full(d)) { /* counted, not kept: skip the search */
+			diag_report(d, "E100", k->loc, "unknown key");
+			continue;
+		}
 		const char *s = did_you_mean(k->str, allowed, count(allowed));
-		Diag *dg;
 		if (s) {
-			dg = diag_report(d, "E100", k->loc,
-					 "unknown key '%.60s' in %s; did you mean '%s'?",
-					 k->str, where, s);
+			diag_report(d, "E100", k->loc,
+				    "unknown key '%.60s' in %s; did you mean '%s'?",
+				    k->str, where, s);
 		} else {
-			dg = diag_report(d, "E100", k->loc,
+			Diag *dg = diag_report(d, "E100", k->loc,
 					 "unknown key '%.60s' in %s", k->str, where);
-			Strbuf list = STRBUF_INIT;
-			for (size_t j = 0; allowed[j]; j++)
-				strbuf_addf(&list, "%s%s", j ? ", " : "", allowed[j]);
+			if (!list.len) /* built once per mapping */
+				for (size_t j = 0; allowed[j]; j++)
+					strbuf_addf(&list, "%s%s", j ? ", " : "",
+						    allowed[j]);
 			diag_help(dg, d, "the keys here are: %s", list.buf);
-			strbuf_release(&list);
 		}
 	}
+	strbuf_release(&list);
+	return unknown;
+}
+
+/*
+ * Checks a mapping of table properties and returns it without the keys it
+ * reported as unknown: nothing reads them, and resolve.c should not merge
+ * a hostile spec's many such keys once per table and environment.
+ */
+static Node *table_props(Arena *a, Diags *d, Node *map, const char *where)
+{
+	size_t unknown = check_keys(d, map, table_keys, where);
+	/* A property is merged into, and validated for, every table of every
+	 * environment: bound it, so one written in `defaults` cannot cost
+	 * tables x environments x its size. */
+	size_t big = 0;
+	for (size_t i = 0; i < map->npairs; i++) {
+		const Node *v = map->pairs[i].value;
+		if (v->weight <= SPEC_MAX_PROP_NODES)
+			continue;
+		big++;
+		Diag *dg = diag_report(d, "E240", map->pairs[i].key->loc,
+				       "'%.60s' is %zu YAML nodes, over tablec's "
+				       "limit of %d for one table property",
+				       map->pairs[i].key->str, v->weight,
+				       SPEC_MAX_PROP_NODES);
+		diag_help(dg, d, "no valid table needs that many (AWS allows 50 "
+			  "tags, 20 global indexes); remove what is not needed");
+	}
+	if (!unknown && !big)
+		return map;
+	Node *m = arena_alloc(a, sizeof *m);
+	*m = *map;
+	m->pairs = arena_alloc(a, map->npairs * sizeof *m->pairs);
+	m->npairs = 0;
+	for (size_t i = 0; i < map->npairs; i++) {
+		if (map->pairs[i].value->weight > SPEC_MAX_PROP_NODES)
+			continue;
+		for (size_t j = 0; table_keys[j]; j++)
+			if (!strcmp(table_keys[j], map->pairs[i].key->str)) {
+				m->pairs[m->npairs++] = map->pairs[i];
+				break;
+			}
+	}
+	node_index(a, m);
+	return m;
 }
 
 /* ---- the spec */
@@ -317,7 +368,8 @@ static void parse_environments(Arena *a, Diags *d, Spec *s, Node *envs)
 			e->set = NULL;
 		if (e->set && !want_map(d, e->set, "set"))
 			e->set = NULL;
-		check_keys(d, e->set, table_keys, "an environment's set");
+		if (e->set)
+			e->set = table_props(a, d, e->set, "an environment's set");
 		if (e->tables && node_is_null(e->tables))
 			e->tables = NULL;
 		if (e->tables && !want_map(d, e->tables, "tables"))
@@ -327,7 +379,8 @@ static void parse_environments(Arena *a, Diags *d, Spec *s, Node *envs)
 			if (node_is_null(tv))
 				continue;
 			if (want_map(d, tv, e->tables->pairs[j].key->str))
-				check_keys(d, tv, table_keys, "a table override");
+				e->tables->pairs[j].value =
+					table_props(a, d, tv, "a table override");
 		}
 	}
 	if (!s->nenvs && !envs->npairs) {
@@ -465,8 +518,7 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 
 	if ((v = node_get(root, "defaults")) && !node_is_null(v) &&
 	    want_map(d, v, "defaults")) {
-		check_keys(d, v, table_keys, "defaults");
-		s->defaults = v;
+		s->defaults = table_props(a, d, v, "defaults");
 	}
 
 	v = node_get(root, "tables");
@@ -492,11 +544,10 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 			Node *k = v->pairs[i].key, *body = v->pairs[i].value;
 			if (!want_map(d, body, k->str))
 				continue;
-			check_keys(d, body, table_keys, "a table");
 			TableDecl *t = VEC_PUSH(a, s->tables, s->ntables, cap);
 			t->name = k->str;
 			t->at = k;
-			t->body = body;
+			t->body = table_props(a, d, body, "a table");
 		}
 	}
 

@@ -19,8 +19,8 @@
 
 #include <yaml.h>
 
-#define MANIFEST_MAX (1024 * 1024)
-#define TEMPLATE_MAX (4 * 1024 * 1024)
+#define MANIFEST_MAX ((size_t)1 << 20)
+#define TEMPLATE_MAX ((size_t)4 << 20)
 
 /* ---- finding backends */
 
@@ -454,7 +454,9 @@ static size_t hcl_assign(const char *s, size_t start, size_t end)
 		} else if (c == '}' || c == ']' || c == ')') {
 			depth--;
 		} else if (c == '=' && !eq && depth == 0 && i > start) {
-			char prev = s[i - 1], next = i + 1 < end ? s[i + 1] : 0;
+			char prev = s[i - 1], next = '\0';
+			if (i + 1 < end)
+				next = s[i + 1];
 			if (next == '=' || next == '>' || prev == '!' || prev == '<' ||
 			    prev == '>' || prev == '=')
 				return 0; /* an operator, not an assignment */

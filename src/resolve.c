@@ -36,23 +36,21 @@ static Node *merge(Arena *a, Node *base, Node *over, const char *name)
 		return over;
 	Node *m = arena_alloc(a, sizeof *m);
 	*m = *over;
-	m->pairs = NULL;
+	m->pairs = arena_alloc(a, (base->npairs + over->npairs + 1) * sizeof *m->pairs);
 	m->npairs = 0;
-	size_t cap = 0;
 	for (size_t i = 0; i < base->npairs; i++) {
 		Pair p = base->pairs[i];
-		for (size_t j = 0; j < over->npairs; j++)
-			if (!strcmp(over->pairs[j].key->str, p.key->str)) {
-				p.value = merge(a, p.value, over->pairs[j].value,
-						p.key->str);
-				p.key = over->pairs[j].key;
-				break;
-			}
-		*VEC_PUSH(a, m->pairs, m->npairs, cap) = p;
+		const Pair *o = node_pair(over, p.key->str);
+		if (o) {
+			p.value = merge(a, p.value, o->value, p.key->str);
+			p.key = o->key;
+		}
+		m->pairs[m->npairs++] = p;
 	}
 	for (size_t j = 0; j < over->npairs; j++)
-		if (!node_get(base, over->pairs[j].key->str))
-			*VEC_PUSH(a, m->pairs, m->npairs, cap) = over->pairs[j];
+		if (!node_pair(base, over->pairs[j].key->str))
+			m->pairs[m->npairs++] = over->pairs[j];
+	node_index(a, m);
 	return m;
 }
 

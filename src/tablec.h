@@ -135,7 +135,14 @@ typedef struct Diags {
 	size_t nall_envs;
 	int errors, warnings, notes;
 	bool changes; /* diff: count blocking, risky and safe changes */
+	/* past DIAG_MAX reports, diagnostics are counted, not kept: a spec
+	 * of a million unknown keys must not cost minutes and gigabytes */
+	int not_shown;
+	int not_shown_by_sev[3];
+	Diag sink;
 } Diags;
+
+#define DIAG_MAX 10000 /* diagnostics kept per run (before folding) */
 
 Source *source_new(Arena *a, const char *path, const char *text, size_t len);
 
@@ -144,6 +151,9 @@ Source *source_new(Arena *a, const char *path, const char *text, size_t len);
 Diag *diag_report(Diags *d, const char *code, Loc loc, const char *fmt, ...)
 	PRINTF_LIKE(4, 5);
 void diag_help(Diag *dg, Diags *d, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* True once DIAG_MAX diagnostics are kept: what is reported now is only
+ * counted, so a caller can skip costly suggestions. */
+bool diag_full(const Diags *d);
 void diag_note(Diag *dg, Diags *d, Loc loc, const char *fmt, ...)
 	PRINTF_LIKE(4, 5);
 
@@ -186,6 +196,7 @@ struct Node {
 	Node **items;    /* NODE_SEQ */
 	size_t nitems;
 	size_t weight;   /* nodes under it, aliases expanded (load.c) */
+	Pair **index;    /* NODE_MAP: pairs sorted by key, or NULL (short) */
 };
 
 /* Limits on hostile input, documented in the README. */
@@ -200,6 +211,10 @@ Node *load_yaml(Arena *a, Diags *d, const Source *src);
 
 /* Mapping lookup by key text; NULL when absent. */
 Node *node_get(const Node *map, const char *key);
+Pair *node_pair(const Node *map, const char *key);
+/* Sorts a mapping's pairs into its index, so node_get() is a binary
+ * search; to be called again whenever pairs change. */
+void node_index(Arena *a, Node *map);
 const char *node_kind_name(const Node *n);
 
 /* --------------------------------------------------------------- parse.c */
@@ -248,6 +263,7 @@ typedef struct Spec {
 #define SPEC_MAX_TABLES 10000
 #define SPEC_MAX_ENVS 64
 #define SPEC_MAX_GRANTS 1000
+#define SPEC_MAX_PROP_NODES 2000 /* YAML nodes in one table property */
 
 /* Returns NULL when the document cannot be a spec at all. */
 Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root);
@@ -264,9 +280,9 @@ bool want_int(Diags *d, const Node *n, const char *what, long long *out);
 int want_enum(Diags *d, const Node *n, const char *what,
 	      const char *const *choices);
 /* Reports unknown keys of `map` (E100) with a did-you-mean from
- * `allowed` (NULL-terminated). */
-void check_keys(Diags *d, const Node *map, const char *const *allowed,
-		const char *where);
+ * `allowed` (NULL-terminated); returns how many there were. */
+size_t check_keys(Diags *d, const Node *map, const char *const *allowed,
+		  const char *where);
 /* The closest of `cands` to `s`, or NULL when none is close. */
 const char *did_you_mean(const char *s, const char *const *cands, size_t n);
 

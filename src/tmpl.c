@@ -24,7 +24,7 @@
 #include <string.h>
 
 #define TMPL_MAX_DEPTH 64                  /* nested sections */
-#define TMPL_MAX_OUTPUT (64u * 1024 * 1024) /* bytes one render may add */
+#define TMPL_MAX_OUTPUT ((size_t)64 << 20) /* bytes one render may add */
 #define TMPL_MAX_STEPS 50000000u           /* tokens one render may visit */
 #define TMPL_MAX_VALUE_DEPTH 128           /* nesting of an interpolated value */
 
@@ -262,7 +262,9 @@ static int tmpl_tokenize(Tmpl *T)
 		size_t n = end - body;
 		while (n && is_space(*s))
 			s++, n--;
-		char sigil = n ? *s : '\0';
+		char sigil = '\0';
+		if (n)
+			sigil = *s;
 		if (sigil == '{' || sigil == '&')
 			return tmpl_error(T, tag,
 					  "unescaped output ('{{{' or '{{&') "
@@ -462,7 +464,7 @@ static int tmpl_lookup(Tmpl *T, const Tok *t, bool quiet, json_t **v)
 	json_t *cur = NULL;
 	for (size_t i = T->nframes; i-- > 0 && !cur;) {
 		json_t *ctx = T->frames[i].ctx;
-		if (ctx && json_is_object(ctx))
+		if (json_is_object(ctx)) /* false for NULL */
 			cur = json_object_get(ctx, key);
 	}
 	if (!cur) {
@@ -471,8 +473,7 @@ static int tmpl_lookup(Tmpl *T, const Tok *t, bool quiet, json_t **v)
 		json_t *objs[TMPL_MAX_DEPTH + 1];
 		size_t nobjs = 0;
 		for (size_t i = T->nframes; i-- > 0;)
-			if (T->frames[i].ctx &&
-			    json_is_object(T->frames[i].ctx))
+			if (json_is_object(T->frames[i].ctx))
 				objs[nobjs++] = T->frames[i].ctx;
 		tmpl_error(T, t->off, "unknown name '%.*s'", (int)t->namelen,
 			   t->name);
@@ -966,8 +967,8 @@ static int tmpl_run(Tmpl *T)
 		}
 		if (T->out->len - T->out_start > TMPL_MAX_OUTPUT)
 			return tmpl_error(T, t->off, "output too large (more "
-					  "than %u MiB)",
-					  TMPL_MAX_OUTPUT / (1024 * 1024));
+					  "than %zu MiB)",
+					  TMPL_MAX_OUTPUT >> 20);
 	}
 	if (T->nframes != 1)
 		BUG("frames left after rendering");

@@ -32,7 +32,7 @@ static void *xrealloc(void *p, size_t n)
 
 /* ---- arena: a list of blocks; big requests get a block of their own. */
 
-#define ARENA_BLOCK (64 * 1024)
+#define ARENA_BLOCK ((size_t)64 << 10)
 
 typedef struct Block {
 	struct Block *next;

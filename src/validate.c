@@ -796,7 +796,11 @@ static void parse_tags(V *v, Table *t, Node *n)
 	size_t cap = 0;
 	if (!want_map(v->d, n, "tags"))
 		return;
-	for (size_t i = 0; i < n->npairs; i++) {
+	size_t ntags = 0; /* a null removes a tag: it does not count */
+	for (size_t i = 0; i < n->npairs; i++)
+		ntags += !node_is_null(n->pairs[i].value);
+	/* past the limit, one error; checking each tag would say no more */
+	for (size_t i = 0; i < n->npairs && t->ntags <= 50; i++) {
 		Node *k = n->pairs[i].key, *val = n->pairs[i].value;
 		const char *s = "";
 		if (node_is_null(val))
@@ -846,7 +850,7 @@ static void parse_tags(V *v, Table *t, Node *n)
 	if (t->ntags > 50)
 		diag_report(v->d, "E222", t->tags[50].at->loc,
 			    "table '%s' has %zu tags; AWS allows 50", t->logical,
-			    t->ntags);
+			    ntags);
 }
 
 static void parse_patterns(V *v, Table *t, Node *n)
@@ -1225,7 +1229,7 @@ static bool action_in(const char *name, const char *const *list, size_t n)
 	return bsearch(&key, list, n, sizeof *list, cmp_str) != NULL;
 }
 
-#define IN_LIST(name, list) action_in(name, list, sizeof list / sizeof list[0])
+#define IN_LIST(name, list) action_in((name), (list), sizeof(list) / sizeof((list)[0]))
 
 static bool action_known(const char *name)
 {

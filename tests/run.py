@@ -18,6 +18,10 @@ Groups, in order (tests/README.md says what each checks):
             recorded, consistent and SARIF-schema valid; agreement with
             AWS CDK's diff engine; DynamoDB Local replays of the index
             changes DynamoDB rejects
+  (realtools.py: terraform, awscli, ddblocal, dotenv)
+  lint      scripts/lint.sh: cppcheck and clang-tidy find nothing in src/
+  fuzz      scripts/fuzz.sh: each libFuzzer target runs clean for
+            TABLEC_FUZZ_SECONDS (default 60)
 
 unit, golden, specs and diff's recorded outputs run once per --build
 (default: build); the others run once. One line per test (PASS, FAIL with
@@ -1014,6 +1018,51 @@ def group_meta(report, tablec, update):
             ok = r.rc == 1 and "[E006]" in out and "big.yaml:1:1:" in out
             report.emit(Result("PASS" if ok else "FAIL", name,
                                "" if ok else r.describe()))
+
+    # Specs at the product of two limits, each generated at run time. They
+    # once took minutes (lookups and merges quadratic in the keys of a
+    # mapping); now each must end in seconds with located errors. The
+    # 120-second bound says "no hang", it is not a performance test
+    # (see scripts/bench.sh for that).
+    def many_keys(n, envs, under_tags):
+        pad = "    " if under_tags else "  "
+        keys = "".join(f"{pad}k{i}: v\n" for i in range(n))
+        env = "".join(f"  e{i}: {{}}\n" for i in range(envs))
+        if under_tags:
+            return (f"tablec: 1\nproject: p\nenvironments:\n{env}"
+                    f"defaults:\n  tags:\n{keys}tables:\n  things:\n"
+                    f"    attributes: {{ id: S }}\n    key: id\n    tags:\n"
+                    + keys.replace(pad, pad + "  "))
+        return (f"tablec: 1\nproject: p\nenvironments:\n{env}"
+                f"defaults:\n{keys}tables:\n  things:\n"
+                f"    attributes: {{ id: S }}\n    key: id\n"
+                + keys.replace(pad, pad + "  "))
+
+    hostile = [
+        ("meta/hostile-200k-unknown-keys-64-envs", many_keys(200000, 64, False),
+         "[E100]", "more not shown"),
+        ("meta/hostile-200k-tags-64-envs", many_keys(200000, 64, True),
+         "[E240]", "over tablec's limit of 2000 for one table property"),
+    ]
+    for name, text, code, words in hostile:
+        if not report.wants(name):
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "spec.yaml"), "w") as f:
+                f.write(text)
+            try:
+                p = subprocess.run([tablec, "build", "spec.yaml", "-o", "out"],
+                                   cwd=tmp, capture_output=True, timeout=120)
+            except subprocess.TimeoutExpired:
+                report.emit(Result("FAIL", name, "no answer in 120 s"))
+                continue
+            out = decode(p.stdout + p.stderr)
+            ok = (p.returncode == 1 and code in out and words in out and
+                  re.search(r"^spec\.yaml:\d+:\d+: error:", out, re.M) and
+                  not os.path.exists(os.path.join(tmp, "out")))
+            report.emit(Result("PASS" if ok else "FAIL", name,
+                               "" if ok else f"exit {p.returncode}\n" +
+                               clip(out)))
 
     name = "meta/ir-schema"
     if report.wants(name):
@@ -2013,10 +2062,55 @@ def diff_ddblocal(report, tablec, cases):
                                indent(clip(decode(err)), "  ")))
 
 
+# ------------------------------------------------------------- lint, fuzz
+
+def group_lint(report, build):
+    """scripts/lint.sh: cppcheck and clang-tidy over src/, no findings."""
+    for tool in ("cppcheck", "clang-tidy"):
+        name = f"lint/{tool}"
+        if not report.wants(name):
+            continue
+        if not shutil.which(tool):
+            missing_tool(report, name, tool)
+            continue
+        p = subprocess.run(["bash", os.path.join(ROOT, "scripts", "lint.sh"),
+                            tool], cwd=ROOT, capture_output=True,
+                           env=dict(os.environ, BUILD=build))
+        out = decode(p.stdout + p.stderr)
+        report.emit(Result("PASS" if p.returncode == 0 else "FAIL", name,
+                           "" if p.returncode == 0 else clip(out)))
+
+
+def group_fuzz(report):
+    """scripts/fuzz.sh: each libFuzzer target for TABLEC_FUZZ_SECONDS
+    (default 60) with ASan and UBSan; a crash, leak, timeout or sanitizer
+    report fails its target."""
+    names = [f"fuzz/{t}" for t in ("load", "tmpl", "compile")]
+    if not any(report.wants(n) for n in names):
+        return
+    if not shutil.which("clang"):
+        for n in names:
+            missing_tool(report, n, "clang")
+        return
+    secs = os.environ.get("TABLEC_FUZZ_SECONDS", "60")
+    p = subprocess.run(["bash", os.path.join(ROOT, "scripts", "fuzz.sh"), secs],
+                       cwd=ROOT, capture_output=True)
+    out = decode(p.stdout + p.stderr)
+    for n in names:
+        if not report.wants(n):
+            continue
+        t = n.split("/")[1]
+        line = re.search(rf"^(ok|FAIL) +fuzz_{t}\b.*(?:\n    .*)*", out, re.M)
+        if line and line.group(1) == "ok":
+            report.emit(Result("PASS", n, ""))
+        else:
+            report.emit(Result("FAIL", n, clip(line.group(0) if line else out)))
+
+
 # --------------------------------------------------------------------- main
 
 GROUPS = ("unit", "golden", "specs", "cfn-lint", "enums", "tables",
-          "meta", "valgrind", "diff") + realtools.GROUPS
+          "meta", "valgrind", "diff") + realtools.GROUPS + ("lint", "fuzz")
 
 
 def main():
@@ -2092,6 +2186,10 @@ def main():
             if g in groups:
                 realtools.run_group(g, report, sys.modules[__name__],
                                     builds[0])
+        if "lint" in groups:
+            group_lint(report, builds[0])
+        if "fuzz" in groups:
+            group_fuzz(report)
     except KeyboardInterrupt:
         print("interrupted", flush=True)
         report.counts["FAIL"] += 1

@@ -16,7 +16,9 @@
 #
 # Usage: bash scripts/fuzz.sh [SECONDS] [TARGET...]
 # FUZZ_DIR names another build folder (default build-fuzz), e.g. for a long
-# run beside the test suite's.
+# run beside the test suite's; FUZZ_TIMEOUT the seconds one input may take
+# (default 10; raise it for a run at low priority on a busy machine, where
+# a starved process looks like a hang).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -52,7 +54,7 @@ for t in "${targets[@]}"; do
 	esac
 	mkdir -p "$dir/work/$t"
 	"$dir/fuzz_$t" "$dir/work/$t" "$dir/corpus/$t" \
-		-dict="$dict" -max_total_time="$secs" -timeout=10 \
+		-dict="$dict" -max_total_time="$secs" -timeout="${FUZZ_TIMEOUT:-10}" \
 		-rss_limit_mb=2048 -detect_leaks=1 -print_final_stats=1 \
 		-artifact_prefix="$dir/artifacts/$t-" \
 		>"$dir/logs/$t.log" 2>&1 &

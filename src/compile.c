@@ -1,6 +1,7 @@
 /*
  * compile.c: the front end as one function. Reading it is reading the
- * pipeline: load -> parse -> (per environment) resolve -> validate.
+ * pipeline: load -> parse -> (per environment) resolve -> validate ->
+ * stacks.
  * Lowering and rendering are driven by main.c, which knows which
  * environments and backends were asked for.
  *
@@ -45,6 +46,8 @@ void compile_source(Compilation *c, const char *name, const char *text,
 			c->diags.env = env->name;
 			Resolved *r = resolve_env(c->arena, &c->diags, s, env);
 			c->models[i] = validate_env(c->arena, &c->diags, s, env, r);
+			if (c->models[i])
+				plan_stacks(c->arena, &c->diags, c->models[i]);
 		}
 		c->diags.env = NULL;
 	}

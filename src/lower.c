@@ -541,10 +541,37 @@ static json_t *statement_api(const Policy *p, const Statement *st)
 	return h;
 }
 
-static json_t *policy_json(const Model *m, const Policy *p)
+/* Does policy p have a resource in stack s? */
+static bool policy_in(const Policy *p, int s)
+{
+	for (size_t i = 0; i < p->nstmts; i++)
+		for (size_t j = 0; j < p->stmts[i].nres; j++)
+			if (stack_of_resource(p, &p->stmts[i].res[j]) == s)
+				return true;
+	return false;
+}
+
+/* The policy, or with stack >= 0 the part of it whose resources are in
+ * that stack (statements left without a resource are dropped). */
+static json_t *policy_json(const Model *m, const Policy *p, int stack)
 {
 	json_t *o = json_object();
-	set(o, "name", json_string(p->name));
+	const char *name = p->name;
+	if (stack > 0) {
+		/* one policy per stack and role: names must differ; the
+		 * first stack that holds the policy keeps its name */
+		bool elsewhere = false;
+		for (int s = 0; s < stack && !elsewhere; s++)
+			elsewhere = policy_in(p, s);
+		if (elsewhere) {
+			json_t *n = jcat(p->name, "-");
+			set(o, "name", jcat(json_string_value(n), m->stacks[stack].id));
+			json_decref(n);
+			name = NULL;
+		}
+	}
+	if (name)
+		set(o, "name", json_string(name));
 	set(o, "id", json_string(p->id));
 	set(o, "resource_id", json_string(p->resource_id));
 	set(o, "ident", json_string(p->ident));
@@ -562,7 +589,13 @@ static json_t *policy_json(const Model *m, const Policy *p)
 		set(so, "actions", acts);
 		json_t *res = json_array();
 		for (size_t j = 0; j < s->nres; j++)
-			json_array_append_new(res, resource_json(m, &s->res[j]));
+			if (stack < 0 || stack_of_resource(p, &s->res[j]) == stack)
+				json_array_append_new(res, resource_json(m, &s->res[j]));
+		if (!json_array_size(res)) {
+			json_decref(res);
+			json_decref(so);
+			continue;
+		}
 		set(so, "resources", res);
 		if (s->leading_keys && p->nleading_keys) {
 			json_t *c = json_object(), *lk = json_array();
@@ -579,6 +612,60 @@ static json_t *policy_json(const Model *m, const Policy *p)
 	set(o, "statements", stmts);
 
 	return o;
+}
+
+/*
+ * An environment split into CloudFormation stacks: each stack's tables
+ * (the same objects as the IR's `tables`), the parts of policies that
+ * grant on them, and their exports. Only there when there is more than
+ * one stack; a backend renders a file per stack with `"each": "stacks"`.
+ */
+static json_t *stacks_json(const Model *m, json_t *tables, json_t *exps)
+{
+	json_t *arr = json_array();
+	for (size_t s = 0; s < m->nstacks; s++) {
+		const Stack *st = &m->stacks[s];
+		json_t *o = json_object(), *ts = json_array(), *es = json_array();
+		set(o, "id", json_string(st->id));
+		set(o, "number", json_integer((json_int_t)s + 1));
+		set(o, "count", json_integer((json_int_t)m->nstacks));
+		set(o, "resources", json_integer((json_int_t)st->resources));
+		set(o, "outputs", json_integer((json_int_t)st->outputs));
+		set(o, "estimated_bytes", json_integer((json_int_t)st->bytes));
+		json_t *suffix = jcat(*st->id ? "." : "", st->id);
+		set(o, "file_suffix", suffix);
+		Strbuf desc = STRBUF_INIT;
+		strbuf_addstr(&desc, "DynamoDB tables");
+		if (m->spec->project)
+			strbuf_addf(&desc, " of %s", m->spec->project);
+		strbuf_addf(&desc, ", environment %s, stack %zu of %zu (id '%s')",
+			    m->env->name, s + 1, m->nstacks, st->id);
+		set(o, "description", json_stringn(desc.buf, desc.len));
+		strbuf_release(&desc);
+		size_t e = 0;
+		for (size_t i = 0; i < m->ntables; i++) {
+			const Table *t = &m->tables[i];
+			if (t->stack == (int)s)
+				json_array_append(ts, json_array_get(tables, i));
+			if (t->export_name) {
+				if (t->stack == (int)s)
+					json_array_append(es, json_array_get(exps, e));
+				e++;
+			}
+		}
+		json_t *pols = json_array();
+		for (size_t i = 0; i < m->npolicies; i++)
+			if (policy_in(&m->policies[i], (int)s))
+				json_array_append_new(pols, policy_json(m, &m->policies[i],
+									 (int)s));
+		set(o, "tables", ts);
+		set(o, "policies", pols);
+		set(o, "has_policies", json_boolean(json_array_size(pols) > 0));
+		set(o, "exports", es);
+		set(o, "has_exports", json_boolean(json_array_size(es) > 0));
+		json_array_append_new(arr, o);
+	}
+	return arr;
 }
 
 json_t *lower_model(const Model *m, const char *spec_name)
@@ -632,12 +719,14 @@ json_t *lower_model(const Model *m, const char *spec_name)
 	set(root, "tables", tables);
 	json_t *pols = json_array();
 	for (size_t i = 0; i < m->npolicies; i++)
-		json_array_append_new(pols, policy_json(m, &m->policies[i]));
+		json_array_append_new(pols, policy_json(m, &m->policies[i], -1));
 	set(root, "policies", pols);
 	set(root, "env_vars", vars);
 	set(root, "has_policies", json_boolean(m->npolicies > 0));
 	set(root, "exports", exps);
 	set(root, "has_exports", json_boolean(json_array_size(exps) > 0));
 	set(root, "has_env_vars", json_boolean(json_array_size(vars) > 0));
+	if (m->nstacks > 1)
+		set(root, "stacks", stacks_json(m, tables, exps));
 	return root;
 }

@@ -27,9 +27,10 @@ const char *const table_keys[] = {
 
 static const char *const top_keys[] = {
 	"tablec", "project", "naming", "environments", "defaults", "tables",
-	"grants", NULL,
+	"grants", "cloudformation", NULL,
 };
 static const char *const naming_keys[] = {"table", "export", "policy", NULL};
+static const char *const cfn_keys[] = {"split", "max_resources", NULL};
 static const char *const env_keys[] = {"region", "account", "set", "tables",
 				       NULL};
 static const char *const grant_keys[] = {
@@ -492,6 +493,30 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 		s->project = NULL;
 	}
 
+	s->stack_limits = (StackLimits){CFN_MAX_RESOURCES, CFN_MAX_OUTPUTS,
+					CFN_MAX_BYTES};
+	if ((v = node_get(root, "cloudformation")) && !node_is_null(v) &&
+	    want_map(d, v, "cloudformation")) {
+		check_keys(d, v, cfn_keys, "cloudformation");
+		Node *n = node_get(v, "split");
+		if (n && !node_is_null(n))
+			want_bool(d, n, "split", &s->split_stacks);
+		long long mr;
+		n = node_get(v, "max_resources");
+		if (n && !node_is_null(n) && want_int(d, n, "max_resources", &mr)) {
+			if (mr < 2 || mr > CFN_MAX_RESOURCES) {
+				Diag *dg = diag_report(d, "E104", n->loc,
+						       "max_resources is %lld; it "
+						       "takes 2 to %d", mr,
+						       CFN_MAX_RESOURCES);
+				diag_help(dg, d, "CloudFormation takes %d resources "
+					  "in one stack", CFN_MAX_RESOURCES);
+			} else {
+				s->stack_limits.resources = (size_t)mr;
+			}
+		}
+	}
+
 	if ((v = node_get(root, "naming")) && want_map(d, v, "naming")) {
 		check_keys(d, v, naming_keys, "naming");
 		const char *str;
@@ -522,6 +547,7 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 	}
 
 	v = node_get(root, "tables");
+	s->tables_at = node_pair(root, "tables") ? node_pair(root, "tables")->key : NULL;
 	if (!v) {
 		Diag *dg = diag_report(d, "E102", (Loc){src, root->loc.line,
 					root->loc.col, 1},

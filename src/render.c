@@ -136,7 +136,7 @@ static int backend_file(Arena *a, Backend *b, json_t *f, size_t idx,
 			const char *where, Strbuf *err)
 {
 	static const char *const keys[] = {"template", "output", "language",
-					   NULL};
+					   "each", "max_bytes", NULL};
 	BackendFile *bf = &b->files[idx];
 	char *what = arena_printf(a, "files[%zu]", idx);
 
@@ -185,6 +185,24 @@ static int backend_file(Arena *a, Backend *b, json_t *f, size_t idx,
 		}
 	}
 	bf->output = output;
+	json_t *each = json_object_get(f, "each");
+	if (each) {
+		if (!json_is_string(each) || strcmp(json_string_value(each), "stacks")) {
+			backend_where(err, where, what, "each");
+			strbuf_addstr(err, "takes only \"stacks\"");
+			return -1;
+		}
+		bf->each_stack = true;
+	}
+	json_t *mb = json_object_get(f, "max_bytes");
+	if (mb) {
+		if (!json_is_integer(mb) || json_integer_value(mb) < 1) {
+			backend_where(err, where, what, "max_bytes");
+			strbuf_addstr(err, "expected a positive integer");
+			return -1;
+		}
+		bf->max_bytes = (size_t)json_integer_value(mb);
+	}
 	if (tmpl_lang_parse(lang, &bf->lang)) {
 		backend_where(err, where, what, "language");
 		strbuf_addf(err, "unknown language '%s' (yaml, json, hcl, "
@@ -528,17 +546,63 @@ static void hcl_align(Strbuf *text)
 	*text = out;
 }
 
+/* "cloudformation.yaml" with ".1" -> "cloudformation.1.yaml" */
+static const char *output_name(Arena *a, const char *output, const char *suffix)
+{
+	if (!*suffix)
+		return output;
+	const char *dot = strrchr(output, '.');
+	size_t stem = dot && dot != output ? (size_t)(dot - output) : strlen(output);
+	return arena_printf(a, "%.*s%s%s", (int)stem, output, suffix, output + stem);
+}
+
+/* Renders one file of a backend into text, checked. */
+static int render_one(const Backend *b, const BackendFile *f, const Strbuf *tmpl,
+		      json_t *ctx, const char *name, Strbuf *text, Strbuf *err)
+{
+	Strbuf why = STRBUF_INIT;
+	int ret = -1;
+	strbuf_reset(text);
+	if (tmpl_render(f->template_path, tmpl->buf, tmpl->len, ctx, f->lang,
+			text, err))
+		goto out;
+	if (f->lang == LANG_HCL)
+		hcl_align(text);
+	int bad = 0;
+	if (f->lang == LANG_YAML)
+		bad = backend_check_yaml(text->buf, text->len, &why);
+	else if (f->lang == LANG_JSON)
+		bad = backend_check_json(text->buf, text->len, &why);
+	if (bad) {
+		strbuf_addf(err, "internal error: backend '%s' template "
+			    "'%s' produced invalid %s", b->name,
+			    backend_tmpl_name(b, f), why.buf);
+		goto out;
+	}
+	if (f->max_bytes && text->len > f->max_bytes) {
+		strbuf_addf(err, "internal error: backend '%s' wrote %zu bytes "
+			    "into %s, over its max_bytes of %zu (stacks.c "
+			    "estimated it smaller)", b->name, text->len, name,
+			    f->max_bytes);
+		goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&why);
+	return ret;
+}
+
 int backend_render(Arena *a, const Backend *b, const char *env, json_t *ir,
 		   Output **outs, size_t *n, size_t *cap, Strbuf *err)
 {
 	size_t n0 = *n;
-	Strbuf tmpl = STRBUF_INIT, text = STRBUF_INIT, why = STRBUF_INIT;
+	Strbuf tmpl = STRBUF_INIT, text = STRBUF_INIT;
 	int ret = -1;
+	json_t *stacks = json_object_get(ir, "stacks");
 
 	for (size_t i = 0; i < b->nfiles; i++) {
 		const BackendFile *f = &b->files[i];
 		strbuf_reset(&tmpl);
-		strbuf_reset(&text);
 		if (read_file(f->template_path, TEMPLATE_MAX, &tmpl)) {
 			strbuf_addf(err, "%s: cannot read template: %s",
 				    f->template_path,
@@ -546,29 +610,30 @@ int backend_render(Arena *a, const Backend *b, const char *env, json_t *ir,
 						   : strerror(errno));
 			goto out;
 		}
-		if (tmpl_render(f->template_path, tmpl.buf, tmpl.len, ir,
-				f->lang, &text, err))
-			goto out;
-
-		if (f->lang == LANG_HCL)
-			hcl_align(&text);
-		int bad = 0;
-		if (f->lang == LANG_YAML)
-			bad = backend_check_yaml(text.buf, text.len, &why);
-		else if (f->lang == LANG_JSON)
-			bad = backend_check_json(text.buf, text.len, &why);
-		if (bad) {
-			strbuf_addf(err, "internal error: backend '%s' template "
-				    "'%s' produced invalid %s", b->name,
-				    backend_tmpl_name(b, f), why.buf);
-			goto out;
+		/* a file per stack: the stack's keys over the IR's */
+		size_t nctx = f->each_stack && stacks ? json_array_size(stacks) : 1;
+		for (size_t s = 0; s < nctx; s++) {
+			json_t *ctx = ir;
+			const char *name = f->output;
+			if (f->each_stack && stacks) {
+				json_t *st = json_array_get(stacks, s);
+				ctx = json_copy(ir);
+				json_object_update(ctx, st);
+				name = output_name(a, f->output,
+						   json_string_value(json_object_get(
+							   st, "file_suffix")));
+			}
+			int bad = render_one(b, f, &tmpl, ctx, name, &text, err);
+			if (ctx != ir)
+				json_decref(ctx);
+			if (bad)
+				goto out;
+			Output *o = VEC_PUSH(a, *outs, *n, *cap);
+			o->path = arena_printf(a, "%s/%s", env, name);
+			o->data = arena_strndup(a, text.buf, text.len);
+			o->len = text.len;
+			o->executable = f->lang == LANG_SHELL;
 		}
-
-		Output *o = VEC_PUSH(a, *outs, *n, *cap);
-		o->path = arena_printf(a, "%s/%s", env, f->output);
-		o->data = arena_strndup(a, text.buf, text.len);
-		o->len = text.len;
-		o->executable = f->lang == LANG_SHELL;
 	}
 	ret = 0;
 out:
@@ -576,6 +641,5 @@ out:
 		*n = n0; /* all of the backend's files or none */
 	strbuf_release(&tmpl);
 	strbuf_release(&text);
-	strbuf_release(&why);
 	return ret;
 }

@@ -245,6 +245,24 @@ typedef struct GrantDecl {
 		*leading_keys, *environments, *policy_name, *managed;
 } GrantDecl;
 
+/* CloudFormation's limits for one template, or smaller ones a spec asks
+ * for (`cloudformation.max_resources`). */
+typedef struct StackLimits {
+	size_t resources, outputs, bytes;
+} StackLimits;
+
+#define CFN_MAX_RESOURCES 500
+#define CFN_MAX_OUTPUTS 200
+#define CFN_MAX_BYTES 1000000 /* a template body read from S3 */
+
+/* One CloudFormation stack of an environment (stacks.c). */
+typedef struct Stack {
+	const char *id;  /* hash bits without trailing zeros; "" is the first */
+	size_t index;    /* in Model.stacks, which is ordered by id */
+	size_t resources, outputs, bytes; /* bytes estimated */
+} Stack;
+
+
 typedef struct Spec {
 	const Source *src;
 	Node *root;
@@ -258,6 +276,9 @@ typedef struct Spec {
 	size_t ntables;
 	GrantDecl *grants;
 	size_t ngrants;
+	Node *tables_at;          /* the `tables` key, for whole-spec errors */
+	bool split_stacks;        /* cloudformation.split */
+	StackLimits stack_limits;
 } Spec;
 
 #define SPEC_MAX_TABLES 10000
@@ -403,6 +424,7 @@ typedef struct Table {
 	const char *env_var;
 	AccessPattern *patterns;
 	size_t npatterns;
+	int stack;               /* index into Model.stacks (stacks.c) */
 } Table;
 
 typedef enum ResKind { RES_TABLE, RES_INDEX, RES_STREAM, RES_ANY } ResKind;
@@ -447,6 +469,8 @@ typedef struct Model {
 	size_t ntables;
 	Policy *policies;
 	size_t npolicies;
+	Stack *stacks;  /* CloudFormation stacks (stacks.c); one unless split */
+	size_t nstacks;
 } Model;
 
 /* Interprets and checks every table and grant of one environment. Reports
@@ -461,6 +485,15 @@ void validate_cleanup(void);
 
 /* The IR of one environment: the contract for templates (specs/ir.schema.json). */
 json_t *lower_model(const Model *m, const char *spec_name);
+
+/* -------------------------------------------------------------- stacks.c */
+
+/* Assigns every table of m to a stack (Table.stack, Model.stacks), and
+ * reports an environment over CloudFormation's limits when the spec does
+ * not split (E244, W007 near them). */
+void plan_stacks(Arena *a, Diags *d, Model *m);
+/* The stack where a policy's statement resource goes: its table's. */
+int stack_of_resource(const Policy *p, const ResRef *r);
 
 /* ------------------------------------------------------------- compile.c */
 
@@ -528,6 +561,8 @@ typedef struct BackendFile {
 	const char *template_path; /* full path of the template */
 	const char *output;        /* file name written under DIR/<env>/ */
 	TmplLang lang;
+	bool each_stack;  /* "each": "stacks": a file per CloudFormation stack */
+	size_t max_bytes; /* 0: no limit but the engine's */
 } BackendFile;
 
 typedef struct Backend {

@@ -670,15 +670,17 @@ def group_specs(report, tablec, update, label, jobs):
 # ----------------------------------------------------------------- cfn-lint
 
 def templates():
-    """Every generated CloudFormation template, as absolute paths."""
-    names = ("cloudformation.yaml", "cloudformation.json")
+    """Every generated CloudFormation template, as absolute paths: one per
+    environment, or one per stack (cloudformation.<id>.yaml) when split."""
+    names = re.compile(r"cloudformation(\.[01]+)?\.(yaml|json)$")
     tops = [os.path.join(ROOT, "out")] + \
         [os.path.join(c, "out") for c in golden_cases()]
     found = []
     for top in tops:
         for d, dirs, files in os.walk(top):
             dirs.sort()
-            found += [os.path.join(d, f) for f in sorted(files) if f in names]
+            found += [os.path.join(d, f) for f in sorted(files)
+                      if names.match(f)]
     return found
 
 
@@ -1063,6 +1065,50 @@ def group_meta(report, tablec, update):
             report.emit(Result("PASS" if ok else "FAIL", name,
                                "" if ok else f"exit {p.returncode}\n" +
                                clip(out)))
+
+    # stacks.c estimates a stack's template size so that planning needs no
+    # rendering; it must never estimate low. Every accepted golden spec is
+    # split into stacks of at most 2 resources, and each rendered stack
+    # template must be no larger than its IR's estimated_bytes.
+    name = "meta/stack-size-estimates"
+    if report.wants(name):
+        problems, stacks = [], 0
+        for case in golden_cases():
+            spec = os.path.join(case, "spec.yaml")
+            if (read_text(os.path.join(case, "status")) or b"").strip() != b"0":
+                continue
+            text = decode(read_text(spec))
+            if re.search(r"^cloudformation:", text, re.M):
+                continue
+            text = re.sub(r"^tablec: 1$", "tablec: 1\ncloudformation: "
+                          "{ split: true, max_resources: 2 }", text, 1, re.M)
+            with tempfile.TemporaryDirectory() as tmp:
+                with open(os.path.join(tmp, "spec.yaml"), "w") as f:
+                    f.write(text)
+                r = run([tablec, "build", "spec.yaml", "-o", "out", "--target",
+                         "cloudformation,cloudformation-json"], tmp)
+                if r.rc != 0:
+                    problems.append(f"{rel(case)}: {r.describe()}")
+                    continue
+                for env in sorted(os.listdir(os.path.join(tmp, "out"))):
+                    r = run([tablec, "ir", "spec.yaml", "--env", env], tmp,
+                            merge=False)
+                    ir = json.loads(r.out)
+                    for st in ir.get("stacks", []):
+                        for ext in ("yaml", "json"):
+                            path = os.path.join(tmp, "out", env,
+                                                f"cloudformation{st['file_suffix']}.{ext}")
+                            size = os.path.getsize(path)
+                            stacks += 1
+                            if size > st["estimated_bytes"]:
+                                problems.append(
+                                    f"{rel(case)}: {env} stack '{st['id']}' "
+                                    f"{ext}: {size} bytes, estimated "
+                                    f"{st['estimated_bytes']}")
+        ok = not problems and stacks > 0
+        report.emit(Result("PASS" if ok else "FAIL", name,
+                           "" if ok else "\n".join(problems[:20]) or
+                           "no stack was made"))
 
     name = "meta/ir-schema"
     if report.wants(name):

@@ -919,7 +919,7 @@ static void test_backends(void)
 		{"{\"description\": \"\", \"files\": [{\"template\": "
 		 "\"x.tmpl\", \"output\": \"x\", \"language\": \"text\", "
 		 "\"mode\": 1}]}",
-		 "files[0]: unknown key 'mode' (template, output, language)"},
+		 "files[0]: unknown key 'mode' (template, output, language, each, max_bytes)"},
 		{"{\"description\": \"\", \"files\": [{\"template\": "
 		 "\"x.tmpl\", \"language\": \"text\"}]}",
 		 "files[0]: missing key 'output'"},

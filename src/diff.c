@@ -558,6 +558,22 @@ static void diff_env(Differ *f, const Model *m0, const Model *m1)
 		const Table *t0 = find_table(m0, t1->logical);
 		f->subject = t1->logical;
 		if (t0) {
+			const char *s0 = m0->stacks[t0->stack].id;
+			const char *s1 = m1->stacks[t1->stack].id;
+			if (strcmp(s0, s1)) {
+				Diag *dg = change(f, "D112", t1->at,
+						  "table '%s' moves from CloudFormation "
+						  "stack '%s' (cloudformation%s%s.yaml) to "
+						  "stack '%s' (cloudformation%s%s.yaml); "
+						  "the new stack cannot create a table "
+						  "the old one keeps", t1->logical, s0,
+						  *s0 ? "." : "", s0, s1, *s1 ? "." : "",
+						  s1);
+				diag_help(dg, f->d, "deploy the old stack without it "
+					  "(it is retained), import it into the new "
+					  "stack (a change set of type IMPORT), then "
+					  "pass --allow D112");
+			}
 			diff_table(f, t0, t1);
 			continue;
 		}

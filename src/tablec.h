@@ -283,7 +283,7 @@ typedef struct Spec {
 
 #define SPEC_MAX_TABLES 10000
 #define SPEC_MAX_ENVS 64
-#define SPEC_MAX_GRANTS 1000
+#define SPEC_MAX_GRANTS 10000
 #define SPEC_MAX_PROP_NODES 2000 /* YAML nodes in one table property */
 
 /* Returns NULL when the document cannot be a spec at all. */

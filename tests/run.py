@@ -18,6 +18,9 @@ Groups, in order (tests/README.md says what each checks):
             recorded, consistent and SARIF-schema valid; agreement with
             AWS CDK's diff engine; DynamoDB Local replays of the index
             changes DynamoDB rejects
+  stacks    the benchmark's 10,000-table spec split into stacks: limits,
+            no reference across stacks, cfn-lint, one more table moves
+            only tables of the stack it lands in
   (realtools.py: terraform, awscli, ddblocal, dotenv)
   lint      scripts/lint.sh: cppcheck and clang-tidy find nothing in src/
   fuzz      scripts/fuzz.sh: each libFuzzer target runs clean for
@@ -1686,9 +1689,11 @@ def agree_env(env, cdk, diags, ids, tables):
             else:
                 notes.append(f"{say} = tablec {', '.join(codes(t))}")
         elif v["removal"]:
-            if not c & {"D100", "D106"}:
+            # D112: the table leaves this stack for another one
+            if not c & {"D100", "D106", "D112"}:
                 problems.append(f"{say} (removed), but tablec reports "
-                                f"{codes(t) or 'nothing'}, not D100 or D106")
+                                f"{codes(t) or 'nothing'}, not D100, D106 "
+                                f"or D112")
             else:
                 notes.append(f"{say} = tablec {', '.join(codes(t))}")
             policy = tables["old"].get(res_id, {}).get("DeletionPolicy")
@@ -2108,6 +2113,121 @@ def diff_ddblocal(report, tablec, cases):
                                indent(clip(decode(err)), "  ")))
 
 
+# ------------------------------------------------------------------- stacks
+
+def stack_map(out_env):
+    """{table name: stack file} and the parsed templates of one built
+    environment (cloudformation-json)."""
+    where, docs = {}, {}
+    for f in sorted(os.listdir(out_env)):
+        if re.fullmatch(r"cloudformation(\.[01]+)?\.json", f):
+            with open(os.path.join(out_env, f)) as fh:
+                docs[f] = json.load(fh)
+            for r in docs[f]["Resources"].values():
+                if r["Type"] == "AWS::DynamoDB::Table":
+                    where[r["Properties"]["TableName"]] = f
+    return where, docs
+
+
+def refs(v, out):
+    """Every logical id a template value refers to (Ref, Fn::GetAtt)."""
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k == "Ref" and isinstance(x, str):
+                out.add(x)
+            elif k == "Fn::GetAtt" and isinstance(x, list) and x:
+                out.add(x[0])
+            else:
+                refs(x, out)
+    elif isinstance(v, list):
+        for x in v:
+            refs(x, out)
+
+
+def group_stacks(report, tablec):
+    """The benchmark's 10,000-table spec, split: every stack within
+    CloudFormation's limits, self-contained and accepted by cfn-lint; one
+    more table moves no table but those of the one stack it lands in."""
+    names = ["stacks/10000-tables-limits", "stacks/10000-tables-cfn-lint",
+             "stacks/add-a-table"]
+    if not any(report.wants(n) for n in names):
+        return
+    gen = os.path.join(ROOT, "tests", "bench", "gen.py")
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = subprocess.run([sys.executable, gen, "10000"], check=True,
+                              capture_output=True, text=True).stdout
+        with open(os.path.join(tmp, "a.yaml"), "w") as f:
+            f.write(spec)
+        # b is a without t04999 (and its grant): a is b plus one table
+        i, j = spec.index("  t04999:\n"), spec.index("  t05000:\n")
+        grant = ("  - role: svc-t04999\n    access: read_write\n"
+                 "    tables: [t04999]\n")
+        with open(os.path.join(tmp, "b.yaml"), "w") as f:
+            f.write((spec[:i] + spec[j:]).replace(grant, ""))
+        built = {}
+        for side in ("a", "b"):
+            r = run([tablec, "build", f"{side}.yaml", "-o", side, "--env",
+                     "staging", "--target", "cloudformation,cloudformation-json"],
+                    tmp)
+            if r.rc != 0:
+                for n in names:
+                    report.emit(Result("FAIL", n, r.describe()))
+                return
+            built[side] = stack_map(os.path.join(tmp, side, "staging"))
+
+        where, docs = built["a"]
+        problems = []
+        if len(where) != 10000:
+            problems.append(f"{len(where)} tables in the stacks, not 10000")
+        for f, d in docs.items():
+            size = os.path.getsize(os.path.join(tmp, "a", "staging", f))
+            ysize = os.path.getsize(os.path.join(
+                tmp, "a", "staging", f[:-4] + "yaml"))
+            res, outs = d["Resources"], d.get("Outputs", {})
+            if len(res) > 500 or len(outs) > 200 or max(size, ysize) > 1000000:
+                problems.append(f"{f}: {len(res)} resources, {len(outs)} "
+                                f"outputs, {size}/{ysize} bytes")
+            used = set()
+            refs(res, used)
+            refs(outs, used)
+            if used - set(res):
+                problems.append(f"{f}: refers to {sorted(used - set(res))[:3]} "
+                                f"outside itself")
+        if report.wants(names[0]):
+            report.emit(Result("FAIL" if problems else "PASS", names[0],
+                               "\n".join(problems[:20]) + "" if problems else
+                               f"{len(docs)} stacks"))
+
+        if report.wants(names[1]):
+            cmd = cfn_lint_command()
+            if cmd is None:
+                missing_tool(report, names[1], "cfn-lint")
+            else:
+                yamls = sorted(os.path.join("a", "staging", f[:-4] + "yaml")
+                               for f in docs)
+                half = (len(yamls) + 1) // 2
+                procs = [subprocess.Popen(cmd + ["--"] + part, cwd=tmp,
+                                          stdout=subprocess.PIPE,
+                                          stderr=subprocess.STDOUT)
+                         for part in (yamls[:half], yamls[half:]) if part]
+                outs = [p.communicate()[0] for p in procs]
+                bad = [decode(o) for p, o in zip(procs, outs) if p.returncode]
+                report.emit(Result("FAIL" if bad else "PASS", names[1],
+                                   clip("\n".join(bad))))
+
+        if report.wants(names[2]):
+            before, after = built["b"][0], where
+            moved = {t: (before[t], after[t]) for t in before
+                     if after.get(t) != before[t]}
+            old_files = set(before.values())
+            sources = {a for a, _ in moved.values()}
+            bad = (len(before) != 9999 or len(sources) > 1 or
+                   any(b in old_files and b != a for a, b in moved.values()))
+            report.emit(Result("FAIL" if bad else "PASS", names[2],
+                               f"moved: {sorted(moved.items())[:10]}" if bad
+                               else ""))
+
+
 # ------------------------------------------------------------- lint, fuzz
 
 def group_lint(report, build):
@@ -2156,7 +2276,8 @@ def group_fuzz(report):
 # --------------------------------------------------------------------- main
 
 GROUPS = ("unit", "golden", "specs", "cfn-lint", "enums", "tables",
-          "meta", "valgrind", "diff") + realtools.GROUPS + ("lint", "fuzz")
+          "meta", "valgrind", "diff", "stacks") + realtools.GROUPS + \
+    ("lint", "fuzz")
 
 
 def main():
@@ -2228,6 +2349,8 @@ def main():
             group_enums(report)
         if "tables" in groups:
             group_tables(report)
+        if "stacks" in groups:
+            group_stacks(report, os.path.join(builds[0], "tablec"))
         for g in realtools.GROUPS:
             if g in groups:
                 realtools.run_group(g, report, sys.modules[__name__],

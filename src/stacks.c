@@ -145,60 +145,114 @@ static int res_home(const Policy *p, const ResRef *r)
 	return 0;
 }
 
-/* The cost of the tables marked with stack `s` (t->stack) and of their
- * policies' statements. */
-static Cost cost_of(const Model *m, int s)
-{
-	Cost c = {0, 0, 800};
-	for (size_t i = 0; i < m->ntables; i++) {
-		const Table *t = &m->tables[i];
-		if (t->stack != s)
-			continue;
-		c.resources++;
-		c.outputs += table_outputs(t);
-		c.bytes += table_bytes(t);
-	}
-	for (size_t i = 0; i < m->npolicies; i++) {
-		const Policy *p = &m->policies[i];
-		bool here = false;
-		for (size_t j = 0; j < p->nstmts; j++)
-			for (size_t k = 0; k < p->stmts[j].nres; k++)
-				if (res_home(p, &p->stmts[j].res[k]) == s) {
-					here = true;
-					c.bytes += res_bytes(&p->stmts[j].res[k]);
-				}
-		if (here) {
-			c.resources++;
-			c.bytes += policy_base_bytes(p);
-		}
-	}
-	return c;
-}
-
 static bool fits(const Cost *c, const StackLimits *l)
 {
 	return c->resources <= l->resources && c->outputs <= l->outputs &&
 	       c->bytes <= l->bytes;
 }
 
+/*
+ * The planner works on the tables' indexes in `order`, a trie node being a
+ * range of it. What a table costs is computed once: its own resource,
+ * outputs and bytes, with the bytes of the policy resources on it; a
+ * policy's own resource and bytes count once per stack, which `stamp`
+ * (the last range a policy was counted in) tells.
+ */
 typedef struct Planner {
 	Arena *a;
 	Model *m;
 	const StackLimits *lim;
 	uint64_t *hash;
+	size_t *order;
+	Cost *tcost;
+	size_t **tpols; /* per table: the policies with a resource on it */
+	size_t *ntpols;
+	size_t *pbytes; /* per policy: bytes without its resources */
+	size_t *stamp;
+	size_t range;
 	Stack *stacks;
 	size_t nstacks, cap;
 } Planner;
 
-/* Splits the tables of stack number `s`, which hold hash prefix `bits`
- * (depth `depth`), until every part fits. */
-static void plan(Planner *pl, int s, char *bits, int depth)
+static size_t table_index(const Model *m, const Table *t)
 {
-	Cost c = cost_of(pl->m, s);
-	size_t n = 0;
-	for (size_t i = 0; i < pl->m->ntables; i++)
-		n += pl->m->tables[i].stack == s;
-	if (fits(&c, pl->lim) || n <= 1 || depth == 64) {
+	return (size_t)(t - m->tables);
+}
+
+static void planner_init(Planner *pl)
+{
+	Model *m = pl->m;
+	Arena *a = pl->a;
+	size_t nt = m->ntables, np = m->npolicies;
+	pl->hash = arena_alloc(a, (nt + 1) * sizeof *pl->hash);
+	pl->order = arena_alloc(a, (nt + 1) * sizeof *pl->order);
+	pl->tcost = arena_alloc(a, (nt + 1) * sizeof *pl->tcost);
+	pl->tpols = arena_alloc(a, (nt + 1) * sizeof *pl->tpols);
+	pl->ntpols = arena_alloc(a, (nt + 1) * sizeof *pl->ntpols);
+	pl->pbytes = arena_alloc(a, (np + 1) * sizeof *pl->pbytes);
+	pl->stamp = arena_alloc(a, (np + 1) * sizeof *pl->stamp);
+	size_t *tcap = arena_alloc(a, (nt + 1) * sizeof *tcap);
+	for (size_t i = 0; i < nt; i++) {
+		const Table *t = &m->tables[i];
+		pl->hash[i] = name_hash(t->logical);
+		pl->order[i] = i;
+		pl->tcost[i] = (Cost){1, table_outputs(t), table_bytes(t)};
+	}
+	for (size_t p = 0; p < np; p++) {
+		const Policy *pol = &m->policies[p];
+		pl->pbytes[p] = policy_base_bytes(pol);
+		pl->stamp[p] = SIZE_MAX;
+		for (size_t j = 0; j < pol->nstmts; j++)
+			for (size_t k = 0; k < pol->stmts[j].nres; k++) {
+				const ResRef *r = &pol->stmts[j].res[k];
+				/* as res_home(): a `*` goes with the first table */
+				const Table *t = r->table;
+				for (size_t x = 0; !t && x < pol->nstmts; x++)
+					for (size_t y = 0; !t && y < pol->stmts[x].nres; y++)
+						t = pol->stmts[x].res[y].table;
+				if (!t) {
+					if (!nt)
+						continue;
+					t = &m->tables[0];
+				}
+				size_t ti = table_index(m, t);
+				pl->tcost[ti].bytes += res_bytes(r);
+				size_t n = pl->ntpols[ti];
+				if (n && pl->tpols[ti][n - 1] == p)
+					continue; /* policies come in order */
+				*VEC_PUSH(a, pl->tpols[ti], pl->ntpols[ti], tcap[ti]) = p;
+			}
+	}
+}
+
+/* The cost of the tables order[lo..hi) in one template. */
+static Cost cost_range(Planner *pl, size_t lo, size_t hi)
+{
+	Cost c = {0, 0, 800}; /* the template's own text */
+	pl->range++;
+	for (size_t k = lo; k < hi; k++) {
+		size_t i = pl->order[k];
+		c.resources += pl->tcost[i].resources;
+		c.outputs += pl->tcost[i].outputs;
+		c.bytes += pl->tcost[i].bytes;
+		for (size_t j = 0; j < pl->ntpols[i]; j++) {
+			size_t p = pl->tpols[i][j];
+			if (pl->stamp[p] == pl->range)
+				continue;
+			pl->stamp[p] = pl->range;
+			c.resources++;
+			c.bytes += pl->pbytes[p];
+		}
+	}
+	return c;
+}
+
+/* Splits the tables order[lo..hi), which is stack `s` and holds hash
+ * prefix `bits` (depth `depth`), until every part fits. */
+static void plan(Planner *pl, size_t lo, size_t hi, int s, char *bits, int depth)
+{
+	Cost c = cost_range(pl, lo, hi);
+	if (fits(&c, pl->lim) || hi - lo <= 1 || depth == 64) {
 		Stack *st = &pl->stacks[s];
 		size_t len = (size_t)depth;
 		while (len && bits[len - 1] == '0')
@@ -207,30 +261,31 @@ static void plan(Planner *pl, int s, char *bits, int depth)
 		st->resources = c.resources;
 		st->outputs = c.outputs;
 		st->bytes = c.bytes;
+		for (size_t k = lo; k < hi; k++)
+			pl->m->tables[pl->order[k]].stack = s;
 		return;
 	}
-	size_t ones = 0;
-	for (size_t i = 0; i < pl->m->ntables; i++)
-		ones += pl->m->tables[i].stack == s &&
-			(pl->hash[i] >> (63 - depth) & 1);
-	if (ones == 0 || ones == n) { /* one side is empty: look deeper */
-		bits[depth] = ones ? '1' : '0';
-		plan(pl, s, bits, depth + 1);
+	/* the tables whose next bit is 0 first, then those with a 1 */
+	size_t mid = lo;
+	for (size_t k = lo; k < hi; k++)
+		if (!(pl->hash[pl->order[k]] >> (63 - depth) & 1)) {
+			size_t x = pl->order[k];
+			pl->order[k] = pl->order[mid];
+			pl->order[mid++] = x;
+		}
+	if (mid == lo || mid == hi) { /* one side is empty: look deeper */
+		bits[depth] = mid == lo ? '1' : '0';
+		plan(pl, lo, hi, s, bits, depth + 1);
 		bits[depth] = '\0';
 		return;
 	}
-	/* the tables whose next bit is 1 go to a new stack */
+	/* the 0 side keeps the stack; the 1 side is a new one */
 	int s1 = (int)pl->nstacks;
 	VEC_PUSH(pl->a, pl->stacks, pl->nstacks, pl->cap);
-	for (size_t i = 0; i < pl->m->ntables; i++) {
-		Table *t = &pl->m->tables[i];
-		if (t->stack == s && (pl->hash[i] >> (63 - depth) & 1))
-			t->stack = s1;
-	}
 	bits[depth] = '0';
-	plan(pl, s, bits, depth + 1);
+	plan(pl, lo, mid, s, bits, depth + 1);
 	bits[depth] = '1';
-	plan(pl, s1, bits, depth + 1);
+	plan(pl, mid, hi, s1, bits, depth + 1);
 	bits[depth] = '\0';
 }
 
@@ -284,14 +339,12 @@ void plan_stacks(Arena *a, Diags *d, Model *m)
 {
 	const StackLimits *lim = &m->spec->stack_limits;
 	Planner pl = {.a = a, .m = m, .lim = lim};
-	pl.hash = arena_alloc(a, (m->ntables + 1) * sizeof *pl.hash);
-	for (size_t i = 0; i < m->ntables; i++) {
-		pl.hash[i] = name_hash(m->tables[i].logical);
+	planner_init(&pl);
+	for (size_t i = 0; i < m->ntables; i++)
 		m->tables[i].stack = 0;
-	}
 	VEC_PUSH(a, pl.stacks, pl.nstacks, pl.cap);
 	if (!m->spec->split_stacks) {
-		Cost c = cost_of(m, 0);
+		Cost c = cost_range(&pl, 0, m->ntables);
 		report_limits(d, m, &c, lim);
 		pl.stacks[0].id = "";
 		pl.stacks[0].resources = c.resources;
@@ -299,7 +352,7 @@ void plan_stacks(Arena *a, Diags *d, Model *m)
 		pl.stacks[0].bytes = c.bytes;
 	} else {
 		char bits[65] = {0};
-		plan(&pl, 0, bits, 0);
+		plan(&pl, 0, m->ntables, 0, bits, 0);
 	}
 	/* number the stacks in a stable order: by id */
 	int *old_to_new = arena_alloc(a, pl.nstacks * sizeof *old_to_new);

@@ -93,6 +93,23 @@ uint32_t utf8_decode(const char *s, size_t *len);
 /* Levenshtein distance, bounded: returns > max when farther. */
 size_t edit_distance(const char *a, const char *b, size_t max);
 
+/*
+ * Strmap: string -> index, open addressing in the arena, for the checks
+ * that would otherwise compare every name with every other (duplicate
+ * names over 10,000 tables). Keys are not copied: they must outlive it.
+ */
+typedef struct Strmap {
+	Arena *a;
+	const char **keys;
+	size_t *vals;
+	size_t n, cap; /* cap: a power of two, or 0 */
+} Strmap;
+
+/* The value of key, or SIZE_MAX when absent. */
+size_t strmap_get(const Strmap *m, const char *key);
+/* Sets key to val unless present; returns the value it now has. */
+size_t strmap_put(Strmap *m, const char *key, size_t val);
+
 /* ---------------------------------------------------------------- diag.c */
 
 /* A source file and its line table, for locations and caret lines. */

@@ -338,3 +338,60 @@ size_t edit_distance(const char *a, const char *b, size_t max)
 	}
 	return prev[lb];
 }
+
+/* ---- Strmap */
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037u; /* FNV-1a */
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211u;
+	}
+	return h;
+}
+
+size_t strmap_get(const Strmap *m, const char *key)
+{
+	if (!m->cap)
+		return SIZE_MAX;
+	for (size_t i = str_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (!m->keys[i])
+			return SIZE_MAX;
+		if (!strcmp(m->keys[i], key))
+			return m->vals[i];
+	}
+}
+
+static void strmap_grow(Strmap *m)
+{
+	size_t cap = m->cap ? 2 * m->cap : 64;
+	const char **keys = arena_alloc(m->a, cap * sizeof *keys);
+	size_t *vals = arena_alloc(m->a, cap * sizeof *vals);
+	for (size_t j = 0; j < m->cap; j++) {
+		if (!m->keys[j])
+			continue;
+		size_t i = str_hash(m->keys[j]) & (cap - 1);
+		while (keys[i])
+			i = (i + 1) & (cap - 1);
+		keys[i] = m->keys[j];
+		vals[i] = m->vals[j];
+	}
+	m->keys = keys;
+	m->vals = vals;
+	m->cap = cap;
+}
+
+size_t strmap_put(Strmap *m, const char *key, size_t val)
+{
+	if (2 * (m->n + 1) > m->cap) /* at most half full */
+		strmap_grow(m);
+	size_t i = str_hash(key) & (m->cap - 1);
+	for (; m->keys[i]; i = (i + 1) & (m->cap - 1))
+		if (!strcmp(m->keys[i], key))
+			return m->vals[i];
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->n++;
+	return val;
+}

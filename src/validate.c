@@ -149,6 +149,7 @@ typedef struct V {
 	Model *m;
 	Placeholders ph;
 	bool untyped; /* the table has no `attributes` (E102 said so) */
+	Strmap table_index; /* logical name -> index in m->tables */
 } V;
 
 static size_t utf8_chars(const char *s)
@@ -1328,10 +1329,13 @@ static const char **table_names(V *v)
 
 static const Table *find_table(V *v, const char *name)
 {
-	for (size_t i = 0; i < v->m->ntables; i++)
-		if (!strcmp(v->m->tables[i].logical, name))
-			return &v->m->tables[i];
-	return NULL;
+	if (!v->table_index.a) { /* built on first use */
+		v->table_index.a = v->a;
+		for (size_t i = 0; i < v->m->ntables; i++)
+			strmap_put(&v->table_index, v->m->tables[i].logical, i);
+	}
+	size_t i = strmap_get(&v->table_index, name);
+	return i == SIZE_MAX ? NULL : &v->m->tables[i];
 }
 
 static bool grant_in_env(V *v, const GrantDecl *g)
@@ -1747,11 +1751,13 @@ static void build_policy(V *v, const GrantDecl *g, size_t *pcap)
 static void check_policies(V *v)
 {
 	Model *m = v->m;
+	/* names seen so far -> the policy that has it; a name to compare is
+	 * looked up, not compared with every earlier policy */
+	Strmap names = {.a = v->a}, rids = {.a = v->a}, idents = {.a = v->a};
 	for (size_t i = 0; i < m->npolicies; i++) {
 		Policy *p = &m->policies[i];
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(m->policies[j].name, p->name))
-				continue;
+		size_t j = strmap_put(&names, p->name, i);
+		if (j != i) {
 			bool explicit_name = p->decl->policy_name || v->spec->naming_policy;
 			if (explicit_name) {
 				Node *at = p->decl->policy_name ? p->decl->policy_name
@@ -1761,7 +1767,7 @@ static void check_policies(V *v)
 						       "name '%s'", p->name);
 				diag_note(dg, v->d, m->policies[j].decl->at->loc,
 					  "the other grant");
-				break;
+				continue;
 			}
 			/* derived names: number the later grants of a role */
 			int k = 2;
@@ -1769,12 +1775,12 @@ static void check_policies(V *v)
 			bool taken;
 			do {
 				cand = arena_printf(v->a, "%s-%d", p->name, k++);
-				taken = false;
-				for (size_t q = 0; q < m->npolicies && !taken; q++)
+				taken = strmap_get(&names, cand) != SIZE_MAX;
+				for (size_t q = i + 1; q < m->npolicies && !taken; q++)
 					taken = !strcmp(m->policies[q].name, cand);
 			} while (taken);
 			p->name = cand;
-			break;
+			strmap_put(&names, cand, i);
 		}
 	}
 	for (size_t i = 0; i < m->npolicies; i++) {
@@ -1792,25 +1798,12 @@ static void check_policies(V *v)
 					   ? p->id
 					   : arena_printf(v->a, "%sPolicy", p->id);
 		p->resource_id = base;
-		for (int k = 2;; k++) {
-			bool taken = false;
-			for (size_t j = 0; j < i && !taken; j++)
-				taken = !strcmp(m->policies[j].resource_id,
-						p->resource_id);
-			if (!taken)
-				break;
+		for (int k = 2; strmap_put(&rids, p->resource_id, i) != i; k++)
 			p->resource_id = arena_printf(v->a, "%s%d", base, k);
-		}
 		const char *snake = snake_ident(v->a, p->name);
 		p->ident = snake;
-		for (int k = 2;; k++) {
-			bool taken = false;
-			for (size_t j = 0; j < i && !taken; j++)
-				taken = !strcmp(m->policies[j].ident, p->ident);
-			if (!taken)
-				break;
+		for (int k = 2; strmap_put(&idents, p->ident, i) != i; k++)
 			p->ident = arena_printf(v->a, "%s_%d", snake, k);
-		}
 	}
 }
 

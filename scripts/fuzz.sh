@@ -71,6 +71,8 @@ for t in "${targets[@]}"; do
 		fail=1
 		echo "FAIL fuzz_$t (exit $rc), log $log:"
 		grep -E 'runtime error:|ERROR:|SUMMARY:|internal error|fuzz_tmpl:|render failed|diff of a spec' "$log" | head -5 | sed 's/^/    /'
+		# the first frames in tablec's own code say where it went wrong
+		grep -E '^ *#[0-9]+ .* in .*(src|tests/fuzz)/[a-z_]+\.c:' "$log" | head -6 | sed 's/^ */      /'
 		sed -n "s/.*Test unit written to \(.*\)/    reproducer: \1/p" "$log"
 	else
 		echo "ok   fuzz_$t: ${execs:-?} runs in ${secs}s, clean"

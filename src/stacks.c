@@ -247,46 +247,71 @@ static Cost cost_range(Planner *pl, size_t lo, size_t hi)
 	return c;
 }
 
-/* Splits the tables order[lo..hi), which is stack `s` and holds hash
- * prefix `bits` (depth `depth`), until every part fits. */
-static void plan(Planner *pl, size_t lo, size_t hi, int s, char *bits, int depth)
+/* A part of order[] still to place: tables lo..hi, which would be stack `s`,
+ * share the first `depth` bits of their hash, `bits`. */
+typedef struct Part {
+	size_t lo, hi;
+	int s, depth;
+	uint64_t bits;
+} Part;
+
+/* Records the finished part p as its stack: the id is the part's hash
+ * prefix without trailing zeros, so the 0 side of a split keeps the id of
+ * the stack it was split from. */
+static void place(Planner *pl, const Part *p, const Cost *c)
 {
-	Cost c = cost_range(pl, lo, hi);
-	if (fits(&c, pl->lim) || hi - lo <= 1 || depth == 64) {
-		Stack *st = &pl->stacks[s];
-		size_t len = (size_t)depth;
-		while (len && bits[len - 1] == '0')
-			len--;
-		st->id = arena_strndup(pl->a, bits, len);
-		st->resources = c.resources;
-		st->outputs = c.outputs;
-		st->bytes = c.bytes;
-		for (size_t k = lo; k < hi; k++)
-			pl->m->tables[pl->order[k]].stack = s;
-		return;
-	}
-	/* the tables whose next bit is 0 first, then those with a 1 */
-	size_t mid = lo;
-	for (size_t k = lo; k < hi; k++)
-		if (!(pl->hash[pl->order[k]] >> (63 - depth) & 1)) {
-			size_t x = pl->order[k];
-			pl->order[k] = pl->order[mid];
-			pl->order[mid++] = x;
+	char id[65];
+	int len = p->depth;
+	while (len && !(p->bits >> (64 - len) & 1))
+		len--;
+	for (int i = 0; i < len; i++)
+		id[i] = (p->bits >> (63 - i) & 1) ? '1' : '0';
+	Stack *st = &pl->stacks[p->s];
+	st->id = arena_strndup(pl->a, id, (size_t)len);
+	st->resources = c->resources;
+	st->outputs = c->outputs;
+	st->bytes = c->bytes;
+	for (size_t k = p->lo; k < p->hi; k++)
+		pl->m->tables[pl->order[k]].stack = p->s;
+}
+
+/* Splits order[0..n) by hash bits until every part fits. A work list, not
+ * recursion: depth-first, the 0 side first, so at most one part waits per
+ * level of the 64-bit hash. */
+static void plan(Planner *pl, size_t n)
+{
+	Part todo[66];
+	int ntodo = 0;
+	todo[ntodo++] = (Part){0, n, 0, 0, 0};
+	while (ntodo) {
+		Part p = todo[--ntodo];
+		Cost c = cost_range(pl, p.lo, p.hi);
+		if (fits(&c, pl->lim) || p.hi - p.lo <= 1 || p.depth == 64) {
+			place(pl, &p, &c);
+			continue;
 		}
-	if (mid == lo || mid == hi) { /* one side is empty: look deeper */
-		bits[depth] = mid == lo ? '1' : '0';
-		plan(pl, lo, hi, s, bits, depth + 1);
-		bits[depth] = '\0';
-		return;
+		/* the tables whose next bit is 0 first, then those with a 1 */
+		uint64_t one = (uint64_t)1 << (63 - p.depth);
+		size_t mid = p.lo;
+		for (size_t k = p.lo; k < p.hi; k++)
+			if (!(pl->hash[pl->order[k]] & one)) {
+				size_t x = pl->order[k];
+				pl->order[k] = pl->order[mid];
+				pl->order[mid++] = x;
+			}
+		if (mid == p.lo || mid == p.hi) { /* one side is empty: look deeper */
+			if (mid == p.lo)
+				p.bits |= one;
+			p.depth++;
+			todo[ntodo++] = p;
+			continue;
+		}
+		/* the 0 side keeps the stack; the 1 side is a new one */
+		int s1 = (int)pl->nstacks;
+		VEC_PUSH(pl->a, pl->stacks, pl->nstacks, pl->cap);
+		todo[ntodo++] = (Part){mid, p.hi, s1, p.depth + 1, p.bits | one};
+		todo[ntodo++] = (Part){p.lo, mid, p.s, p.depth + 1, p.bits};
 	}
-	/* the 0 side keeps the stack; the 1 side is a new one */
-	int s1 = (int)pl->nstacks;
-	VEC_PUSH(pl->a, pl->stacks, pl->nstacks, pl->cap);
-	bits[depth] = '0';
-	plan(pl, lo, mid, s, bits, depth + 1);
-	bits[depth] = '1';
-	plan(pl, mid, hi, s1, bits, depth + 1);
-	bits[depth] = '\0';
 }
 
 static int stack_cmp(const void *a, const void *b)
@@ -351,8 +376,7 @@ void plan_stacks(Arena *a, Diags *d, Model *m)
 		pl.stacks[0].outputs = c.outputs;
 		pl.stacks[0].bytes = c.bytes;
 	} else {
-		char bits[65] = {0};
-		plan(&pl, 0, m->ntables, 0, bits, 0);
+		plan(&pl, m->ntables);
 	}
 	/* number the stacks in a stable order: by id */
 	int *old_to_new = arena_alloc(a, pl.nstacks * sizeof *old_to_new);

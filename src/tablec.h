@@ -77,7 +77,15 @@ void strbuf_reset(Strbuf *sb);
 void strbuf_grow(Strbuf *sb, size_t extra);
 void strbuf_add(Strbuf *sb, const void *data, size_t len);
 void strbuf_addstr(Strbuf *sb, const char *s);
-void strbuf_addch(Strbuf *sb, int c);
+/* Inline: escapers add text a character at a time, millions of times in
+ * a large build. */
+static inline void strbuf_addch(Strbuf *sb, int c)
+{
+	if (sb->len + 2 > sb->alloc)
+		strbuf_grow(sb, 1);
+	sb->buf[sb->len++] = (char)c;
+	sb->buf[sb->len] = '\0';
+}
 void strbuf_addf(Strbuf *sb, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void strbuf_vaddf(Strbuf *sb, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 char *strbuf_detach(Strbuf *sb, size_t *len);

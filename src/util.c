@@ -183,12 +183,6 @@ void strbuf_addstr(Strbuf *sb, const char *s)
 	strbuf_add(sb, s, strlen(s));
 }
 
-void strbuf_addch(Strbuf *sb, int c)
-{
-	char ch = (char)c;
-	strbuf_add(sb, &ch, 1);
-}
-
 void strbuf_vaddf(Strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list cp;

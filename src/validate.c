@@ -1322,7 +1322,8 @@ static void add_stream_res(V *v, Statement *s, const GrantCtx *g)
 static const char **table_names(V *v)
 {
 	const char **names = arena_alloc(v->a, (v->m->ntables + 1) * sizeof *names);
-	for (size_t i = 0; i < v->m->ntables; i++)
+	/* `tables` is NULL only when there are none; said for the analyzer */
+	for (size_t i = 0; v->m->tables && i < v->m->ntables; i++)
 		names[i] = v->m->tables[i].logical;
 	return names;
 }

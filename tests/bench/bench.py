@@ -19,7 +19,7 @@ N >= 10000), BENCH_CALLGRIND (1; 0 skips it), BENCH_COMPARE_SIZES (as
 BENCH_SIZES), BENCH_COMPARE_RUNS (3, 1 for N >= 10000).
 
 usage: python3 tests/bench/bench.py --tablec BIN [--results FILE] [--compare]
-Standard library only. Run from the repository root.
+Standard library only; paths are relative to the repository root.
 """
 import argparse
 import json
@@ -322,6 +322,8 @@ def main():
     ap.add_argument("--compare", action="store_true", help="also run CDK and cdktf")
     args = ap.parse_args()
     tablec = os.path.abspath(args.tablec)
+    results = args.results and os.path.abspath(args.results)
+    os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     sizes = env_ints("BENCH_SIZES", "1 100 1000 10000")
     do_cg = os.environ.get("BENCH_CALLGRIND", "1") != "0"
     if do_cg and not shutil.which("valgrind"):
@@ -339,8 +341,8 @@ def main():
             md += [""] + notes
     text = "\n".join(md) + "\n"
     print(text, end="")
-    if args.results:
-        with open(args.results, "w") as f:
+    if results:
+        with open(results, "w") as f:
             f.write(text)
 
 

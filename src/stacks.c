@@ -29,6 +29,7 @@
  */
 #include "tablec.h"
 
+#include <limits.h>
 #include <string.h>
 
 /* What a part of the trie costs in one template. */
@@ -360,6 +361,44 @@ static void report_limits(Diags *d, const Model *m, const Cost *c,
 	}
 }
 
+/* A grant cut across stacks is one policy per stack, and all but the first
+ * get "-<stack id>" after the name (lower.c): that can take a name that
+ * fits IAM's 128 characters past them. */
+static void check_policy_names(Diags *d, const Model *m)
+{
+	for (size_t i = 0; i < m->npolicies; i++) {
+		const Policy *p = &m->policies[i];
+		int first = INT_MAX;
+		for (size_t j = 0; j < p->nstmts; j++)
+			for (size_t k = 0; k < p->stmts[j].nres; k++) {
+				int s = res_home(p, &p->stmts[j].res[k]);
+				if (s < first)
+					first = s;
+			}
+		const char *longest = NULL;
+		for (size_t j = 0; j < p->nstmts; j++)
+			for (size_t k = 0; k < p->stmts[j].nres; k++) {
+				int s = res_home(p, &p->stmts[j].res[k]);
+				const char *id = m->stacks[s].id;
+				if (s != first &&
+				    (!longest || strlen(id) > strlen(longest)))
+					longest = id;
+			}
+		if (!longest || strlen(p->name) + 1 + strlen(longest) <= 128)
+			continue;
+		const Node *at = p->decl->policy_name ? p->decl->policy_name
+						      : p->decl->at;
+		Diag *dg = diag_report(d, "E237", at->loc,
+				       "IAM policy name '%s-%s' (the grant's "
+				       "part in CloudFormation stack '%s') is "
+				       "longer than 128 characters",
+				       p->name, longest, longest);
+		diag_help(dg, d, "set a `policy_name:` of at most %zu "
+			  "characters on the grant",
+			  127 - strlen(longest));
+	}
+}
+
 void plan_stacks(Arena *a, Diags *d, Model *m)
 {
 	const StackLimits *lim = &m->spec->stack_limits;
@@ -393,6 +432,8 @@ void plan_stacks(Arena *a, Diags *d, Model *m)
 		m->tables[i].stack = old_to_new[m->tables[i].stack];
 	m->stacks = sorted;
 	m->nstacks = pl.nstacks;
+	if (m->nstacks > 1)
+		check_policy_names(d, m);
 }
 
 int stack_of_resource(const Policy *p, const ResRef *r)

@@ -150,7 +150,9 @@ class Report:
 
 def missing_tool(report, name, tool, why="not found"):
     """SKIP a group whose tool is missing, or FAIL it under CI."""
-    msg = f"{tool} {why}; install it with pip install {PINS[tool]}"
+    how = (f"pip install {PINS[tool]}" if tool in PINS else
+           "bash scripts/setup.sh (Debian packages, pinned there)")
+    msg = f"{tool} {why}; install it with {how}"
     if IN_CI:
         report.emit(Result("FAIL", name, msg + " (required when CI is set)"))
     else:

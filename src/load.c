@@ -229,8 +229,10 @@ static void finish_map(Loader *l, Frame *f)
 	size_t ncand = 0, cap = 0;
 	bool merged = false;
 	for (size_t i = 0; i < f->npairs; i++)
-		if (!is_merge_key(f->pairs[i].key))
-			*VEC_PUSH(l->a, cand, ncand, cap) = (Cand){f->pairs[i], ncand, false};
+		if (!is_merge_key(f->pairs[i].key)) {
+			size_t at = ncand; /* VEC_PUSH increments ncand */
+			*VEC_PUSH(l->a, cand, ncand, cap) = (Cand){f->pairs[i], at, false};
+		}
 	for (size_t i = 0; i < f->npairs; i++) {
 		if (!is_merge_key(f->pairs[i].key))
 			continue;
@@ -251,8 +253,9 @@ static void finish_map(Loader *l, Frame *f)
 				continue;
 			}
 			for (size_t j = 0; j < srcs[s]->npairs; j++) {
+				size_t at = ncand;
 				*VEC_PUSH(l->a, cand, ncand, cap) =
-					(Cand){srcs[s]->pairs[j], ncand, false};
+					(Cand){srcs[s]->pairs[j], at, false};
 				merged = true;
 			}
 		}

@@ -499,6 +499,27 @@ static int report(Compilation *c, DiagFormat fmt, FILE *f)
 	return c->diags.errors ? EXIT_DIAG : EXIT_OK;
 }
 
+/* E245: an output file over OUTPUT_MAX. Not found by `check`, which
+ * renders nothing; located at `tables`, whose size is the cause. */
+static int report_too_large(Compilation *c, const Backend *b, const char *path)
+{
+	Diags d = {.arena = c->arena};
+	const Spec *s = c->spec;
+	Loc at = s->tables_at ? s->tables_at->loc : s->root->loc;
+	Diag *dg = diag_report(&d, "E245", at,
+			       "the %s output %s would be larger than %zu MiB, "
+			       "the limit of one output file",
+			       b->name, path, OUTPUT_MAX >> 20);
+	diag_help(dg, &d, "%s", strncmp(b->name, "cloudformation", 14)
+		  ? "divide the tables among several specs, or leave this "
+		    "backend out with --target"
+		  : "set `cloudformation: { split: true }`, or divide the "
+		    "tables among several specs");
+	diag_finish(&d);
+	diag_print(&d, FMT_TEXT, stderr, use_color(stderr));
+	return EXIT_DIAG;
+}
+
 static int cmd_build(int argc, char **argv)
 {
 	Arena *a = arena_new();
@@ -570,8 +591,11 @@ static int cmd_build(int argc, char **argv)
 		json_t *ir = lower_model(m, base_name(o.specs[0]));
 		for (size_t t = 0; t < ntargets && !rc; t++) {
 			size_t first = nouts;
-			if (backend_render(a, targets[t], envs[e]->name, ir, &outs,
-					   &nouts, &cap, &err)) {
+			int r = backend_render(a, targets[t], envs[e]->name, ir,
+					       &outs, &nouts, &cap, &err);
+			if (r == RENDER_TOO_LARGE) {
+				rc = report_too_large(&c, targets[t], err.buf);
+			} else if (r) {
 				fprintf(stderr, "tablec: %s\n", err.buf);
 				rc = EXIT_BUG;
 			}

@@ -742,9 +742,12 @@ static int render_one(const Backend *b, const BackendFile *f, const Strbuf *tmpl
 	Strbuf why = STRBUF_INIT;
 	int ret = -1;
 	strbuf_reset(text);
-	if (tmpl_render(f->template_path, tmpl->buf, tmpl->len, ctx, f->lang,
-			text, err))
+	int r = tmpl_render(f->template_path, tmpl->buf, tmpl->len, ctx,
+			    f->lang, text, err);
+	if (r) {
+		ret = r; /* RENDER_TOO_LARGE is the spec's size, not a bug */
 		goto out;
+	}
 	if (f->lang == LANG_HCL)
 		hcl_align(text);
 	int bad = 0;
@@ -805,6 +808,11 @@ int backend_render(Arena *a, const Backend *b, const char *env, json_t *ir,
 			int bad = render_one(b, f, &tmpl, ctx, name, &text, err);
 			if (ctx != ir)
 				json_decref(ctx);
+			if (bad == RENDER_TOO_LARGE) {
+				strbuf_reset(err);
+				strbuf_addf(err, "%s/%s", env, name);
+				ret = bad;
+			}
 			if (bad)
 				goto out;
 			Output *o = VEC_PUSH(a, *outs, *n, *cap);

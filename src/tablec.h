@@ -571,7 +571,8 @@ const char *tmpl_lang_name(TmplLang lang);
 /*
  * Renders template `src` (of `len` bytes; `name` is used in messages)
  * against `data`, appending to `out`. Returns 0, or -1 with one message
- * "NAME:LINE:COL: what went wrong" appended to `err`.
+ * "NAME:LINE:COL: what went wrong" appended to `err` (RENDER_TOO_LARGE
+ * when the error is that the output passed OUTPUT_MAX).
  */
 int tmpl_render(const char *name, const char *src, size_t len, json_t *data,
 		TmplLang lang, Strbuf *out, Strbuf *err);
@@ -620,10 +621,17 @@ typedef struct Output {
 	bool executable;  /* a script: written with mode 0755 */
 } Output;
 
+/* The most one output file may hold: a spec within the input limits can
+ * ask for more (10,000 tables with 50 long tags each), and that is E245. */
+#define OUTPUT_MAX ((size_t)64 << 20)
+#define RENDER_TOO_LARGE (-2)
+
 /*
  * Renders every file of `b` for the IR of one environment and parses each
  * YAML or JSON result back; appends to *outs (an arena vector with *n and
- * *cap). Returns 0, or -1 with a message naming the template in `err`.
+ * *cap). Returns 0; -1 with a message naming the template in `err`; or
+ * RENDER_TOO_LARGE with the output's path (ENV/FILE) in `err` when a file
+ * would be over OUTPUT_MAX.
  */
 int backend_render(Arena *a, const Backend *b, const char *env, json_t *ir,
 		   Output **outs, size_t *n, size_t *cap, Strbuf *err);

@@ -24,7 +24,6 @@
 #include <string.h>
 
 #define TMPL_MAX_DEPTH 64                  /* nested sections */
-#define TMPL_MAX_OUTPUT ((size_t)64 << 20) /* bytes one render may add */
 #define TMPL_MAX_STEPS 50000000u           /* tokens one render may visit */
 #define TMPL_MAX_VALUE_DEPTH 128           /* nesting of an interpolated value */
 
@@ -965,10 +964,11 @@ static int tmpl_run(Tmpl *T)
 			break;
 		}
 		}
-		if (T->out->len - T->out_start > TMPL_MAX_OUTPUT)
-			return tmpl_error(T, t->off, "output too large (more "
-					  "than %zu MiB)",
-					  TMPL_MAX_OUTPUT >> 20);
+		if (T->out->len - T->out_start > OUTPUT_MAX) {
+			tmpl_error(T, t->off, "output too large (more than "
+				   "%zu MiB)", OUTPUT_MAX >> 20);
+			return RENDER_TOO_LARGE;
+		}
 	}
 	if (T->nframes != 1)
 		BUG("frames left after rendering");

@@ -1008,8 +1008,10 @@ def group_meta(report, tablec, update):
         for path in expected:
             text = decode(read_text(path) or b"")
             fired.update(re.findall(r"\[([EWD][0-9]{3})\]$", text, re.M))
-        # E006 needs a spec over 8 MiB: it is made at run time below
-        missing = [c for c in codes if c not in fired and c != "E006"]
+        # E006 and E245 need specs too large to keep as golden cases (an
+        # input over 8 MiB, an output over 64 MiB): made at run time below
+        missing = [c for c in codes
+                   if c not in fired and c not in ("E006", "E245")]
         report.emit(Result("FAIL" if missing else "PASS", name,
                            "no golden or diff case fires " + ", ".join(missing)
                            if missing else ""))
@@ -1023,6 +1025,31 @@ def group_meta(report, tablec, update):
             r = run([tablec, "check", "big.yaml"], tmp)
             out = decode(r.out)
             ok = r.rc == 1 and "[E006]" in out and "big.yaml:1:1:" in out
+            report.emit(Result("PASS" if ok else "FAIL", name,
+                               "" if ok else r.describe()))
+
+    # An output over 64 MiB from a spec within the input limits: 4,000
+    # tables inheriting 50 tags of 128-character keys and 256-character
+    # values. build exits 1 with E245 at `tables`, and writes nothing.
+    name = "meta/output-too-large"
+    if report.wants(name):
+        tags = "".join(f"    k{i:02d}{'k' * 120}: {'v' * 256}\n"
+                       for i in range(50))
+        tables = "".join(f"  t{i:04d}: {{ attributes: {{ id: S }}, key: id }}\n"
+                         for i in range(4000))
+        spec = ("tablec: 1\nproject: big\ncloudformation: { split: true }\n"
+                f"defaults:\n  billing: on_demand\n  tags:\n{tags}"
+                f"tables:\n{tables}")
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "big.yaml"), "w") as f:
+                f.write(spec)
+            r = run([tablec, "build", "big.yaml", "-o", "out", "--target",
+                     "terraform"], tmp)
+            out = decode(r.out)
+            ok = (r.rc == 1 and "big.yaml:57:1: error:" in out
+                  and "default/main.tf would be larger than 64 MiB" in out
+                  and "[E245]" in out
+                  and not os.path.exists(os.path.join(tmp, "out")))
             report.emit(Result("PASS" if ok else "FAIL", name,
                                "" if ok else r.describe()))
 

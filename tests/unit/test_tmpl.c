@@ -600,7 +600,7 @@ static void test_errors(void)
 	ASSERT(strstr(err.buf, "steps to render") != NULL);
 	ASSERT(out.len == 0);
 	ASSERT(render("{{#xs}}{{#xs}}{{s}}{{/xs}}{{/xs}}", data, LANG_TEXT,
-		      &out, &err) == -1);
+		      &out, &err) == RENDER_TOO_LARGE);
 	ASSERT(strstr(err.buf, "output too large") != NULL);
 	ASSERT(out.len == 0);
 	json_decref(data);

@@ -84,6 +84,17 @@ static Diag *diag_vreport(Diags *d, const char *code, Loc loc, const char *fmt,
 	return dg;
 }
 
+void diag_allow(Diags *d, Diag *dg)
+{
+	if (dg == &d->sink) { /* not kept: move it between the counts */
+		d->not_shown_by_sev[SEV_ERROR]--;
+		d->not_shown_by_sev[SEV_WARNING]++;
+		d->not_shown_allowed++;
+		return;
+	}
+	dg->sev = SEV_WARNING;
+}
+
 Diag *diag_report(Diags *d, const char *code, Loc loc, const char *fmt, ...)
 {
 	va_list ap;
@@ -362,6 +373,14 @@ static int group_cmp(const void *pa, const void *pb)
  * group, changes in source order under it. Changes that hold in every
  * environment come first.
  */
+static void print_not_shown(const Diags *d, FILE *f)
+{
+	if (d->not_shown)
+		fprintf(f, "%d more not shown: tablec keeps the first %d "
+			"diagnostics of a run; fix these and run it again\n",
+			d->not_shown, DIAG_MAX);
+}
+
 static void print_changes(const Diags *d, FILE *f, bool color)
 {
 	const Diag **order = malloc((d->n + 1) * sizeof *order);
@@ -393,7 +412,7 @@ static void print_changes(const Diags *d, FILE *f, bool color)
 	strbuf_release(&last);
 	strbuf_release(&cur);
 	free(order);
-	int allowed = 0;
+	int allowed = d->not_shown_allowed;
 	for (size_t i = 0; i < d->n; i++)
 		allowed += d->items[i].code[0] == 'D' && d->items[i].code[1] == '1' &&
 			   d->items[i].sev != SEV_ERROR;
@@ -403,6 +422,7 @@ static void print_changes(const Diags *d, FILE *f, bool color)
 		fprintf(f, ", %d blocking change%s allowed", allowed,
 			allowed == 1 ? "" : "s");
 	fputc('\n', f);
+	print_not_shown(d, f);
 }
 
 static void print_text(const Diags *d, FILE *f, bool color)
@@ -421,10 +441,7 @@ static void print_text(const Diags *d, FILE *f, bool color)
 			fprintf(f, ", %d note%s", d->notes, d->notes == 1 ? "" : "s");
 		fputc('\n', f);
 	}
-	if (d->not_shown)
-		fprintf(f, "%d more not shown: tablec keeps the first %d "
-			"diagnostics of a run; fix these and run it again\n",
-			d->not_shown, DIAG_MAX);
+	print_not_shown(d, f);
 }
 
 /* The severity a code is reported with, by name. */

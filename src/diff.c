@@ -74,7 +74,7 @@ static Diag *change(Differ *f, const char *code, const Node *at,
 			       by_flag ? " (allowed by --allow)"
 			       : by_spec ? " (allowed by the spec)" : "");
 	if (by_flag || by_spec)
-		dg->sev = SEV_WARNING;
+		diag_allow(f->d, dg);
 	dg->subject = f->subject;
 	strbuf_release(&sb);
 	return dg;

@@ -460,6 +460,7 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 	Node extensions = *root;
 	extensions.pairs = arena_alloc(a, (root->npairs + 1) * sizeof *root->pairs);
 	extensions.npairs = 0;
+	extensions.index = NULL; /* root's index is of its own pairs */
 	for (size_t i = 0; i < root->npairs; i++)
 		if (strncmp(root->pairs[i].key->str, "x-", 2))
 			extensions.pairs[extensions.npairs++] = root->pairs[i];

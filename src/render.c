@@ -541,7 +541,9 @@ static bool jv_scalar(JsonScan *j)
  * stack, so the depth of the text cannot be the depth of the scan. */
 static bool jv_value(JsonScan *j)
 {
-	unsigned char open[512]; /* '{' or '[' of each container still open */
+	/* '{' or '[' of each container still open; as deep as jansson goes
+	 * (JSON_PARSER_DEFAULT_DEPTH), so the two agree on what is JSON */
+	unsigned char open[2048];
 	size_t depth = 0;
 	for (;;) {
 		jv_ws(j);

@@ -134,16 +134,13 @@ static size_t policy_base_bytes(const Policy *p)
 }
 
 /* The stack a resource of a policy belongs to; a `*` resource goes with
- * the policy's first table (or to the first stack if it names none). */
+ * the policy's home: the grant's first table (plan_stacks() makes it the
+ * spec's first table when the grant names none). */
 static int res_home(const Policy *p, const ResRef *r)
 {
 	if (r->table)
 		return r->table->stack;
-	for (size_t i = 0; i < p->nstmts; i++)
-		for (size_t j = 0; j < p->stmts[i].nres; j++)
-			if (p->stmts[i].res[j].table)
-				return p->stmts[i].res[j].table->stack;
-	return 0;
+	return p->home ? p->home->stack : 0;
 }
 
 static bool fits(const Cost *c, const StackLimits *l)
@@ -206,16 +203,10 @@ static void planner_init(Planner *pl)
 		for (size_t j = 0; j < pol->nstmts; j++)
 			for (size_t k = 0; k < pol->stmts[j].nres; k++) {
 				const ResRef *r = &pol->stmts[j].res[k];
-				/* as res_home(): a `*` goes with the first table */
-				const Table *t = r->table;
-				for (size_t x = 0; !t && x < pol->nstmts; x++)
-					for (size_t y = 0; !t && y < pol->stmts[x].nres; y++)
-						t = pol->stmts[x].res[y].table;
-				if (!t) {
-					if (!nt)
-						continue;
-					t = &m->tables[0];
-				}
+				/* as res_home(): a `*` goes with the home */
+				const Table *t = r->table ? r->table : pol->home;
+				if (!t)
+					continue; /* no table at all */
 				size_t ti = table_index(m, t);
 				pl->tcost[ti].bytes += res_bytes(r);
 				size_t n = pl->ntpols[ti];
@@ -249,24 +240,24 @@ static Cost cost_range(Planner *pl, size_t lo, size_t hi)
 }
 
 /* A part of order[] still to place: tables lo..hi, which would be stack `s`,
- * share the first `depth` bits of their hash, `bits`. */
+ * share the first `depth` bits of their hash, `bits`. The stack's id is the
+ * first `idlen` bits of `id`: the prefix of the trie node where the stack
+ * split off (as the 1 side), or "" for the first stack. */
 typedef struct Part {
 	size_t lo, hi;
 	int s, depth;
 	uint64_t bits;
+	uint64_t id;
+	int idlen;
 } Part;
 
-/* Records the finished part p as its stack: the id is the part's hash
- * prefix without trailing zeros, so the 0 side of a split keeps the id of
- * the stack it was split from. */
+/* Records the finished part p as its stack. */
 static void place(Planner *pl, const Part *p, const Cost *c)
 {
 	char id[65];
-	int len = p->depth;
-	while (len && !(p->bits >> (64 - len) & 1))
-		len--;
+	int len = p->idlen;
 	for (int i = 0; i < len; i++)
-		id[i] = (p->bits >> (63 - i) & 1) ? '1' : '0';
+		id[i] = (p->id >> (63 - i) & 1) ? '1' : '0';
 	Stack *st = &pl->stacks[p->s];
 	st->id = arena_strndup(pl->a, id, (size_t)len);
 	st->resources = c->resources;
@@ -283,7 +274,7 @@ static void plan(Planner *pl, size_t n)
 {
 	Part todo[66];
 	int ntodo = 0;
-	todo[ntodo++] = (Part){0, n, 0, 0, 0};
+	todo[ntodo++] = (Part){0, n, 0, 0, 0, 0, 0};
 	while (ntodo) {
 		Part p = todo[--ntodo];
 		Cost c = cost_range(pl, p.lo, p.hi);
@@ -300,18 +291,23 @@ static void plan(Planner *pl, size_t n)
 				pl->order[k] = pl->order[mid];
 				pl->order[mid++] = x;
 			}
-		if (mid == p.lo || mid == p.hi) { /* one side is empty: look deeper */
+		if (mid == p.lo || mid == p.hi) {
+			/* one side is empty: look deeper, same stack, same id */
 			if (mid == p.lo)
 				p.bits |= one;
 			p.depth++;
 			todo[ntodo++] = p;
 			continue;
 		}
-		/* the 0 side keeps the stack; the 1 side is a new one */
+		/* the 0 side keeps the stack and its id; the 1 side is a new
+		 * stack, named by the prefix of its trie node (ending in 1, so
+		 * no two stacks get one id) */
 		int s1 = (int)pl->nstacks;
 		VEC_PUSH(pl->a, pl->stacks, pl->nstacks, pl->cap);
-		todo[ntodo++] = (Part){mid, p.hi, s1, p.depth + 1, p.bits | one};
-		todo[ntodo++] = (Part){p.lo, mid, p.s, p.depth + 1, p.bits};
+		todo[ntodo++] = (Part){mid, p.hi, s1, p.depth + 1, p.bits | one,
+				       p.bits | one, p.depth + 1};
+		todo[ntodo++] = (Part){p.lo, mid, p.s, p.depth + 1, p.bits,
+				       p.id, p.idlen};
 	}
 }
 
@@ -362,10 +358,14 @@ static void report_limits(Diags *d, const Model *m, const Cost *c,
 }
 
 /* A grant cut across stacks is one policy per stack, and all but the first
- * get "-<stack id>" after the name (lower.c): that can take a name that
- * fits IAM's 128 characters past them. */
-static void check_policy_names(Diags *d, const Model *m)
+ * get "-<stack id>" after the name (lower.c). That can take a name past
+ * IAM's 128 characters, or onto the name of another policy (a grant may be
+ * named `p-1` by hand): either is E237, once per grant. */
+static void check_policy_names(Arena *a, Diags *d, const Model *m)
 {
+	Strmap names = {.a = a};
+	for (size_t i = 0; i < m->npolicies; i++)
+		strmap_put(&names, m->policies[i].name, i);
 	for (size_t i = 0; i < m->npolicies; i++) {
 		const Policy *p = &m->policies[i];
 		int first = INT_MAX;
@@ -375,27 +375,93 @@ static void check_policy_names(Diags *d, const Model *m)
 				if (s < first)
 					first = s;
 			}
-		const char *longest = NULL;
+		const char *too_long = NULL, *taken = NULL;
+		size_t other = 0;
 		for (size_t j = 0; j < p->nstmts; j++)
 			for (size_t k = 0; k < p->stmts[j].nres; k++) {
 				int s = res_home(p, &p->stmts[j].res[k]);
+				if (s == first)
+					continue;
 				const char *id = m->stacks[s].id;
-				if (s != first &&
-				    (!longest || strlen(id) > strlen(longest)))
-					longest = id;
+				const char *name = arena_printf(a, "%s-%s",
+								p->name, id);
+				size_t had = strmap_put(&names, name, i);
+				if (had != i && !taken) {
+					taken = name;
+					other = had;
+				}
+				if (strlen(name) > 128 &&
+				    (!too_long || strlen(name) > strlen(too_long)))
+					too_long = name;
 			}
-		if (!longest || strlen(p->name) + 1 + strlen(longest) <= 128)
-			continue;
 		const Node *at = p->decl->policy_name ? p->decl->policy_name
 						      : p->decl->at;
-		Diag *dg = diag_report(d, "E237", at->loc,
-				       "IAM policy name '%s-%s' (the grant's "
-				       "part in CloudFormation stack '%s') is "
-				       "longer than 128 characters",
-				       p->name, longest, longest);
-		diag_help(dg, d, "set a `policy_name:` of at most %zu "
-			  "characters on the grant",
-			  127 - strlen(longest));
+		if (too_long) {
+			const char *id = too_long + strlen(p->name) + 1;
+			Diag *dg = diag_report(d, "E237", at->loc,
+					       "IAM policy name '%s' (the grant's "
+					       "part in CloudFormation stack '%s') "
+					       "is longer than 128 characters",
+					       too_long, id);
+			diag_help(dg, d, "set a `policy_name:` of at most %zu "
+				  "characters on the grant",
+				  127 - strlen(id));
+		}
+		if (taken) {
+			const char *id = taken + strlen(p->name) + 1;
+			const Policy *q = &m->policies[other];
+			Diag *dg = diag_report(d, "E237", at->loc,
+					       "IAM policy name '%s' (the grant's "
+					       "part in CloudFormation stack '%s') "
+					       "is also the name of %s",
+					       taken, id,
+					       other == i ? "another of its parts"
+					       : strcmp(q->name, taken)
+						       ? "another grant's part"
+						       : "another grant's policy");
+			const Node *qat = q->decl->policy_name
+						  ? q->decl->policy_name
+						  : q->decl->at;
+			diag_note(dg, d, qat->loc, "that grant is here");
+			diag_help(dg, d, "give one of the grants another "
+				  "`policy_name:`");
+		}
+	}
+}
+
+/* With split, a part that cannot be split further (one table with its
+ * policies) can still be over a limit. */
+static void report_unsplittable(Diags *d, const Model *m, const Stack *st)
+{
+	const StackLimits *lim = &m->spec->stack_limits;
+	const Spec *s = m->spec;
+	Loc at = s->tables_at ? s->tables_at->loc : s->root->loc;
+	const char *table = "?";
+	for (size_t i = 0; i < m->ntables; i++)
+		if (m->tables[i].stack == (int)st->index) {
+			table = m->tables[i].logical;
+			break;
+		}
+	struct {
+		const char *what;
+		size_t have, limit;
+	} checks[] = {
+		{"resources", st->resources, lim->resources},
+		{"outputs", st->outputs, lim->outputs},
+		{"bytes (estimated)", st->bytes, lim->bytes},
+	};
+	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+		if (checks[i].have <= checks[i].limit)
+			continue;
+		Diag *dg = diag_report(d, "E244", at,
+				       "table '%s' with its IAM policies needs "
+				       "%zu %s in its CloudFormation stack, over "
+				       "the limit of %zu for one stack, and one "
+				       "table is not split",
+				       table, checks[i].have, checks[i].what,
+				       checks[i].limit);
+		diag_help(dg, d, "raise `cloudformation.max_resources`, or "
+			  "give the table fewer grants");
 	}
 }
 
@@ -403,6 +469,9 @@ void plan_stacks(Arena *a, Diags *d, Model *m)
 {
 	const StackLimits *lim = &m->spec->stack_limits;
 	Planner pl = {.a = a, .m = m, .lim = lim};
+	for (size_t i = 0; i < m->npolicies; i++)
+		if (!m->policies[i].home && m->ntables)
+			m->policies[i].home = &m->tables[0];
 	planner_init(&pl);
 	for (size_t i = 0; i < m->ntables; i++)
 		m->tables[i].stack = 0;
@@ -432,8 +501,14 @@ void plan_stacks(Arena *a, Diags *d, Model *m)
 		m->tables[i].stack = old_to_new[m->tables[i].stack];
 	m->stacks = sorted;
 	m->nstacks = pl.nstacks;
+	if (m->spec->split_stacks)
+		for (size_t i = 0; i < m->nstacks; i++)
+			if (!fits(&(Cost){m->stacks[i].resources,
+					  m->stacks[i].outputs,
+					  m->stacks[i].bytes}, lim))
+				report_unsplittable(d, m, &m->stacks[i]);
 	if (m->nstacks > 1)
-		check_policy_names(d, m);
+		check_policy_names(a, d, m);
 }
 
 int stack_of_resource(const Policy *p, const ResRef *r)

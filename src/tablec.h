@@ -164,6 +164,7 @@ typedef struct Diags {
 	 * of a million unknown keys must not cost minutes and gigabytes */
 	int not_shown;
 	int not_shown_by_sev[3];
+	int not_shown_allowed; /* of them, D1xx changes allowed (diag_allow) */
 	Diag sink;
 } Diags;
 
@@ -185,6 +186,9 @@ void diag_note(Diag *dg, Diags *d, Loc loc, const char *fmt, ...)
 /* Merges what several environments reported at one place into one
  * diagnostic (naming the environments where it does not hold everywhere),
  * sorts by location and counts. Call once, before printing. */
+/* Reports dg (just returned by diag_report) as an allowed blocking change:
+ * a warning, counted as allowed also when it was past DIAG_MAX. */
+void diag_allow(Diags *d, Diag *dg);
 void diag_finish(Diags *d);
 
 typedef enum DiagFormat { FMT_TEXT, FMT_JSON, FMT_GITHUB, FMT_SARIF } DiagFormat;
@@ -482,6 +486,7 @@ typedef struct Policy {
 	Statement *stmts;
 	size_t nstmts;
 	const GrantDecl *decl;
+	const Table *home; /* the grant's first table: where `*` resources go */
 } Policy;
 
 /* One environment, resolved and checked. */

@@ -1665,6 +1665,7 @@ static void build_policy(V *v, const GrantDecl *g, size_t *pcap)
 
 	Policy *p = VEC_PUSH(v->a, v->m->policies, v->m->npolicies, *pcap);
 	p->decl = g;
+	p->home = gc.ntables ? gc.tables[0] : NULL;
 	p->name = pname;
 	p->managed = managed;
 	p->role = role;

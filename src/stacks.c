@@ -12,9 +12,10 @@
  * 64-bit hash of its logical name (name_hash). A stack holds the tables whose
  * hash starts with some bit string; a stack that is over a limit is split
  * in two by the next bit, the tables with a 0 staying and those with a 1
- * moving to a new stack. A stack's id is its bit string without trailing
- * zeros, so the stack that keeps the tables on a split keeps its id (and
- * its file name), and the first stack's id is "". Hence:
+ * moving to a new stack (a bit all of them share splits nothing). The
+ * first stack's id is ""; a new stack's id is the bit string up to the 1
+ * that split it off, so ids are unique and the stack that keeps the tables
+ * on a split keeps its id (and its file name). Hence:
  *
  *   - a table's stack depends on its own name and on how full its own part
  *     of the trie is, never on the order of tables in the spec;

@@ -504,9 +504,7 @@ static int report(Compilation *c, DiagFormat fmt, FILE *f)
 static int report_too_large(Compilation *c, const Backend *b, const char *path)
 {
 	Diags d = {.arena = c->arena};
-	const Spec *s = c->spec;
-	Loc at = s->tables_at ? s->tables_at->loc : s->root->loc;
-	Diag *dg = diag_report(&d, "E245", at,
+	Diag *dg = diag_report(&d, "E245", c->spec->tables_at->loc,
 			       "the %s output %s would be larger than %zu MiB, "
 			       "the limit of one output file",
 			       b->name, path, OUTPUT_MAX >> 20);

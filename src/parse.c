@@ -548,7 +548,7 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 	}
 
 	v = node_get(root, "tables");
-	s->tables_at = node_pair(root, "tables") ? node_pair(root, "tables")->key : NULL;
+	s->tables_at = node_pair(root, "tables") ? node_pair(root, "tables")->key : root;
 	if (!v) {
 		Diag *dg = diag_report(d, "E102", (Loc){src, root->loc.line,
 					root->loc.col, 1},

@@ -321,11 +321,14 @@ static int stack_cmp(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+/* E244 and W007 for the cost c of one template. `table` is NULL for a
+ * whole environment that is not split, else the one table of a stack that
+ * split cannot make smaller (no W007 then: the spec asked for stacks). */
 static void report_limits(Diags *d, const Model *m, const Cost *c,
-			  const StackLimits *lim)
+			  const char *table)
 {
-	const Spec *s = m->spec;
-	Loc at = s->tables_at ? s->tables_at->loc : s->root->loc;
+	const StackLimits *lim = &m->spec->stack_limits;
+	Loc at = m->spec->tables_at->loc;
 	struct {
 		const char *what;
 		size_t have, limit;
@@ -335,7 +338,18 @@ static void report_limits(Diags *d, const Model *m, const Cost *c,
 		{"bytes (estimated)", c->bytes, lim->bytes},
 	};
 	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-		if (checks[i].have > checks[i].limit) {
+		if (checks[i].have > checks[i].limit && table) {
+			Diag *dg = diag_report(d, "E244", at,
+					       "table '%s' with its IAM policies "
+					       "needs %zu %s in its CloudFormation "
+					       "stack, over the limit of %zu for "
+					       "one stack, and one table is not "
+					       "split",
+					       table, checks[i].have,
+					       checks[i].what, checks[i].limit);
+			diag_help(dg, d, "raise `cloudformation.max_resources`, "
+				  "or give the table fewer grants");
+		} else if (checks[i].have > checks[i].limit) {
 			Diag *dg = diag_report(d, "E244", at,
 					       "the environment's CloudFormation "
 					       "template would have %zu %s, over "
@@ -345,7 +359,7 @@ static void report_limits(Diags *d, const Model *m, const Cost *c,
 			diag_help(dg, d, "set `cloudformation: { split: true }` to "
 				  "build it as several stacks, or move tables "
 				  "to another spec");
-		} else if (checks[i].have * 10 > checks[i].limit * 8) {
+		} else if (!table && checks[i].have * 10 > checks[i].limit * 8) {
 			Diag *dg = diag_report(d, "W007", at,
 					       "the environment's CloudFormation "
 					       "template has %zu %s, near the limit "
@@ -430,42 +444,6 @@ static void check_policy_names(Arena *a, Diags *d, const Model *m)
 	}
 }
 
-/* With split, a part that cannot be split further (one table with its
- * policies) can still be over a limit. */
-static void report_unsplittable(Diags *d, const Model *m, const Stack *st)
-{
-	const StackLimits *lim = &m->spec->stack_limits;
-	const Spec *s = m->spec;
-	Loc at = s->tables_at ? s->tables_at->loc : s->root->loc;
-	const char *table = "?";
-	for (size_t i = 0; i < m->ntables; i++)
-		if (m->tables[i].stack == (int)st->index) {
-			table = m->tables[i].logical;
-			break;
-		}
-	struct {
-		const char *what;
-		size_t have, limit;
-	} checks[] = {
-		{"resources", st->resources, lim->resources},
-		{"outputs", st->outputs, lim->outputs},
-		{"bytes (estimated)", st->bytes, lim->bytes},
-	};
-	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-		if (checks[i].have <= checks[i].limit)
-			continue;
-		Diag *dg = diag_report(d, "E244", at,
-				       "table '%s' with its IAM policies needs "
-				       "%zu %s in its CloudFormation stack, over "
-				       "the limit of %zu for one stack, and one "
-				       "table is not split",
-				       table, checks[i].have, checks[i].what,
-				       checks[i].limit);
-		diag_help(dg, d, "raise `cloudformation.max_resources`, or "
-			  "give the table fewer grants");
-	}
-}
-
 void plan_stacks(Arena *a, Diags *d, Model *m)
 {
 	const StackLimits *lim = &m->spec->stack_limits;
@@ -479,7 +457,7 @@ void plan_stacks(Arena *a, Diags *d, Model *m)
 	VEC_PUSH(a, pl.stacks, pl.nstacks, pl.cap);
 	if (!m->spec->split_stacks) {
 		Cost c = cost_range(&pl, 0, m->ntables);
-		report_limits(d, m, &c, lim);
+		report_limits(d, m, &c, NULL);
 		pl.stacks[0].id = "";
 		pl.stacks[0].resources = c.resources;
 		pl.stacks[0].outputs = c.outputs;
@@ -502,12 +480,21 @@ void plan_stacks(Arena *a, Diags *d, Model *m)
 		m->tables[i].stack = old_to_new[m->tables[i].stack];
 	m->stacks = sorted;
 	m->nstacks = pl.nstacks;
-	if (m->spec->split_stacks)
-		for (size_t i = 0; i < m->nstacks; i++)
-			if (!fits(&(Cost){m->stacks[i].resources,
-					  m->stacks[i].outputs,
-					  m->stacks[i].bytes}, lim))
-				report_unsplittable(d, m, &m->stacks[i]);
+	/* with split, a part that cannot be split further (one table with
+	 * its policies) can still be over a limit */
+	for (size_t i = 0; m->spec->split_stacks && i < m->nstacks; i++) {
+		const Stack *st = &m->stacks[i];
+		Cost c = {st->resources, st->outputs, st->bytes};
+		if (fits(&c, lim))
+			continue;
+		const char *table = "?";
+		for (size_t t = 0; t < m->ntables; t++)
+			if (m->tables[t].stack == (int)i) {
+				table = m->tables[t].logical;
+				break;
+			}
+		report_limits(d, m, &c, table);
+	}
 	if (m->nstacks > 1)
 		check_policy_names(a, d, m);
 }

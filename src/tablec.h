@@ -305,7 +305,7 @@ typedef struct Spec {
 	size_t ntables;
 	GrantDecl *grants;
 	size_t ngrants;
-	Node *tables_at;          /* the `tables` key, for whole-spec errors */
+	Node *tables_at; /* the `tables` key (else the root), for whole-spec errors */
 	bool split_stacks;        /* cloudformation.split */
 	StackLimits stack_limits;
 } Spec;

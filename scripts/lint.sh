@@ -37,7 +37,6 @@ if [[ $what == all || $what == cppcheck ]]; then
 		--enable=warning,style,performance,portability \
 		--library=posix -I src \
 		-D__GNUC__=12 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-		'-DTABLEC_DATADIR="/usr/local/share/tablec"' \
 		--template='{file}:{line}:{column}: {severity}: {message} [{id}]' \
 		src/*.c 2>&1) || true
 	"$py" tests/lint/filter.py tests/lint/cppcheck.supp --tool cppcheck \

@@ -655,3 +655,21 @@ void diag_print(const Diags *d, DiagFormat fmt, FILE *f, bool color)
 		break;
 	}
 }
+
+/*
+ * Did-you-mean over a list that a hostile spec can make long (10,000
+ * table names) and ask about often (an unknown table in each of 10,000
+ * grants): each suggestion costs a comparison per candidate, so a run
+ * gets a budget of comparisons, and past it (or past DIAG_MAX) no more
+ * suggestions are made.
+ */
+#define SUGGEST_BUDGET 200000
+
+const char *diag_suggest(Diags *d, const char *s, const char *const *cands,
+			 size_t n)
+{
+	if (diag_full(d) || d->suggested + n > SUGGEST_BUDGET)
+		return NULL;
+	d->suggested += n;
+	return did_you_mean(s, cands, n);
+}

@@ -386,13 +386,21 @@ static void diff_table(Differ *f, const Table *t0, const Table *t1)
 	}
 
 	bool ttl0 = t0->has_ttl && t0->ttl_enabled, ttl1 = t1->has_ttl && t1->ttl_enabled;
-	if (ttl0 && (!ttl1 || strcmp(t0->ttl_attr, t1->ttl_attr))) {
+	if (ttl0 && ttl1 && strcmp(t0->ttl_attr, t1->ttl_attr)) {
+		/* one update cannot do it: AWS turns TTL off, then on again,
+		 * and allows one change per hour */
+		Diag *dg = change(f, "D113", at_prop(t1, "ttl"),
+				  "TTL of table '%s' moves from '%s' to '%s'", name,
+				  t0->ttl_attr, t1->ttl_attr);
+		diag_help(dg, f->d, "deploy in two steps: first `ttl: { attribute: "
+			  "%s, enabled: false }`, then, an hour later, the new "
+			  "attribute '%s'", t0->ttl_attr, t1->ttl_attr);
+	} else if (ttl0 && !ttl1) {
 		Diag *dg = change(f, "D202", at_prop(t1, "ttl"),
-				  ttl1 ? "TTL of table '%s' moves from '%s' to '%s'"
-				       : "TTL of table '%s' on '%s' is turned off%s",
-				  name, t0->ttl_attr, ttl1 ? t1->ttl_attr : "");
-		diag_help(dg, f->d, "AWS allows one TTL change per hour; a move is "
-			  "two changes (off, then on)");
+				  "TTL of table '%s' on '%s' is turned off", name,
+				  t0->ttl_attr);
+		diag_help(dg, f->d, "items stop expiring; AWS allows one TTL change "
+			  "per hour, so turning it back on waits that long");
 	} else if (!ttl0 && ttl1) {
 		change(f, "D303", at_prop(t1, "ttl"), "TTL of table '%s' is turned "
 		       "on ('%s')", name, t1->ttl_attr);

@@ -20,11 +20,6 @@
 #include <strings.h>
 #include <yaml.h>
 
-typedef struct Anchor {
-	const char *name;
-	Node *node;
-} Anchor;
-
 typedef struct Frame {
 	Node *node;
 	Node *key; /* a mapping's key waiting for its value */
@@ -39,7 +34,8 @@ typedef struct Loader {
 	Arena *a;
 	Diags *d;
 	const Source *src;
-	Anchor *anchors;
+	Strmap anchors; /* name -> index in anchor_nodes */
+	Node **anchor_nodes;
 	size_t nanchors, acap;
 	Frame stack[LOAD_MAX_DEPTH + 1];
 	int depth;
@@ -105,22 +101,22 @@ static bool tag_ok(Loader *l, const yaml_char_t *tag, Loc loc, bool *is_str)
 	return false;
 }
 
+/* Anchors are looked up by hash: a spec of 100,000 anchors and as many
+ * aliases must not compare every alias with every anchor. */
 static void remember_anchor(Loader *l, const yaml_char_t *anchor, Node *n)
 {
 	if (!anchor)
 		return;
-	Anchor *an = VEC_PUSH(l->a, l->anchors, l->nanchors, l->acap);
-	an->name = arena_strdup(l->a, (const char *)anchor);
-	an->node = n;
+	*VEC_PUSH(l->a, l->anchor_nodes, l->nanchors, l->acap) = n;
+	/* the latest definition wins, as in YAML */
+	strmap_set(&l->anchors, arena_strdup(l->a, (const char *)anchor),
+		   l->nanchors - 1);
 }
 
 static Node *find_anchor(Loader *l, const char *name)
 {
-	/* the latest definition wins, as in YAML */
-	for (size_t i = l->nanchors; i-- > 0;)
-		if (!strcmp(l->anchors[i].name, name))
-			return l->anchors[i].node;
-	return NULL;
+	size_t i = strmap_get(&l->anchors, name);
+	return i == SIZE_MAX ? NULL : l->anchor_nodes[i];
 }
 
 /* Adds a finished node (or alias) to the collection being built. */
@@ -407,7 +403,7 @@ static bool check_bytes(Loader *l)
 
 Node *load_yaml(Arena *a, Diags *d, const Source *src)
 {
-	Loader l = {.a = a, .d = d, .src = src};
+	Loader l = {.a = a, .d = d, .src = src, .anchors = {.a = a}};
 	if (src->len > LOAD_MAX_FILE) {
 		diag_report(d, "E006", (Loc){src, 1, 1, 1},
 			    "spec is %zu bytes, over the limit of %u bytes",

@@ -13,6 +13,7 @@
  */
 #include "tablec.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -65,21 +66,8 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* ---- template folders: --templates first, then the installed ones */
-
-static const char *exe_dir(Arena *a)
-{
-	char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	char *slash = strrchr(buf, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	return arena_strdup(a, buf);
-}
+/* ---- backends: --templates, then TABLEC_TEMPLATES, then the built-in
+ * ones, which are inside the binary (a tablec copied anywhere has them) */
 
 static bool is_dir(const char *p)
 {
@@ -87,37 +75,10 @@ static bool is_dir(const char *p)
 	return !stat(p, &st) && S_ISDIR(st.st_mode);
 }
 
-/* The built-in backends: TABLEC_TEMPLATES, then beside the binary (a build
- * tree inside the source tree, or an installed prefix), then the prefix
- * the build was configured with. */
-static size_t builtin_dirs(Arena *a, const char **dirs)
-{
-	size_t n = 0;
-	const char *env = getenv("TABLEC_TEMPLATES");
-	if (env && *env) {
-		dirs[n++] = env;
-		return n;
-	}
-	const char *exe = exe_dir(a);
-	if (exe) {
-		const char *cands[] = {
-			arena_printf(a, "%s/../templates", exe),
-			arena_printf(a, "%s/../share/tablec/templates", exe),
-		};
-		for (size_t i = 0; i < 2; i++)
-			if (is_dir(cands[i])) {
-				dirs[n++] = cands[i];
-				return n;
-			}
-	}
-	dirs[n++] = TABLEC_DATADIR "/templates";
-	return n;
-}
-
 static int find_backends(Arena *a, const char *user_dir, BackendSet *all,
 			 BackendSet *builtin)
 {
-	const char *dirs[4];
+	const char *dirs[2];
 	size_t n = 0;
 	if (user_dir) {
 		if (!is_dir(user_dir)) {
@@ -127,11 +88,13 @@ static int find_backends(Arena *a, const char *user_dir, BackendSet *all,
 		}
 		dirs[n++] = user_dir;
 	}
-	size_t nb = builtin_dirs(a, dirs + n);
+	const char *env = getenv("TABLEC_TEMPLATES");
+	if (env && *env)
+		dirs[n++] = env;
 	Strbuf err = STRBUF_INIT;
-	int rc = backends_find(a, dirs, n + nb, all, &err);
+	int rc = backends_find(a, dirs, n, true, all, &err);
 	if (!rc && builtin)
-		rc = backends_find(a, dirs + n, nb, builtin, &err);
+		rc = backends_find(a, NULL, 0, true, builtin, &err);
 	if (rc)
 		fprintf(stderr, "tablec: %s\n", err.buf);
 	strbuf_release(&err);
@@ -234,6 +197,11 @@ static bool use_color(FILE *f)
 {
 	const char *nc = getenv("NO_COLOR");
 	return isatty(fileno(f)) && !(nc && *nc);
+}
+
+static int cmp_cstr(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
 static const char *base_name(const char *path)
@@ -467,6 +435,32 @@ static int write_outputs(Arena *a, const char *dir, const Output *outs,
 	return rc;
 }
 
+/* Removes the stale files of find_stale(), once every output is written. */
+static int remove_stale(const char *dir, const char **stale, size_t n)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *slash = strchr(stale[i], '/');
+		char env[128];
+		snprintf(env, sizeof env, "%.*s", (int)(slash - stale[i]), stale[i]);
+		int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		bool made = false;
+		int fd = rootfd < 0 ? -1 : open_env_dir(rootfd, env, false, &made);
+		if (fd < 0 || unlinkat(fd, slash + 1, 0)) {
+			fprintf(stderr, "tablec: cannot remove stale '%s/%s': %s\n",
+				dir, stale[i], strerror(errno));
+			rc = -1;
+		} else {
+			printf("removed %s/%s (no longer written)\n", dir, stale[i]);
+		}
+		if (fd >= 0)
+			close(fd);
+		if (rootfd >= 0)
+			close(rootfd);
+	}
+	return rc;
+}
+
 /* For --check: is each output on disk as it would be written? */
 static size_t count_stale(Arena *a, const char *dir, const Output *outs,
 			  size_t n, const char *spec)
@@ -488,6 +482,51 @@ static size_t count_stale(Arena *a, const char *dir, const Output *outs,
 	}
 	if (rootfd >= 0)
 		close(rootfd);
+	return stale;
+}
+
+/*
+ * Files in the chosen environments' folders that a chosen backend writes
+ * but this build does not (the stacks of a split that became smaller):
+ * stale for --check, removed by build. Returns them as "env/file".
+ */
+static const char **find_stale(Arena *a, const char *dir, const Env **envs,
+			       size_t nenv, const Backend **targets,
+			       size_t ntargets, const Output *outs, size_t nouts,
+			       size_t *n)
+{
+	const char **stale = NULL;
+	size_t cap = 0;
+	Strmap written = {.a = a};
+	for (size_t i = 0; i < nouts; i++)
+		strmap_put(&written, outs[i].path, i);
+	*n = 0;
+	int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (size_t e = 0; rootfd >= 0 && e < nenv; e++) {
+		bool made = false;
+		int fd = open_env_dir(rootfd, envs[e]->name, false, &made);
+		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+		if (!d) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			bool owned = false;
+			for (size_t t = 0; t < ntargets && !owned; t++)
+				owned = backend_owns(targets[t], de->d_name);
+			const char *path = arena_printf(a, "%s/%s", envs[e]->name,
+							de->d_name);
+			if (owned && strmap_get(&written, path) == SIZE_MAX)
+				*VEC_PUSH(a, stale, *n, cap) = path;
+		}
+		closedir(d);
+	}
+	if (rootfd >= 0)
+		close(rootfd);
+	if (*n > 1)
+		qsort(stale, *n, sizeof *stale, cmp_cstr);
 	return stale;
 }
 
@@ -615,14 +654,24 @@ static int cmd_build(int argc, char **argv)
 	if (rc)
 		goto out_comp;
 
+	size_t nstray;
+	const char **stray = find_stale(a, dir, envs, nenv, targets, ntargets,
+					outs, nouts, &nstray);
 	if (o.check) {
 		size_t stale = count_stale(a, dir, outs, nouts, o.specs[0]);
+		for (size_t i = 0; i < nstray; i++)
+			fprintf(stderr, "%s/%s: stale, tablec no longer writes it; "
+				"run 'tablec build %s' to remove it\n", dir,
+				stray[i], o.specs[0]);
+		stale += nstray;
 		rc = stale ? EXIT_DIAG : EXIT_OK;
 		if (!stale)
 			printf("%zu files up to date in %s\n", nouts, dir);
 		goto out_comp;
 	}
 	rc = write_outputs(a, dir, outs, nouts) ? EXIT_USAGE : EXIT_OK;
+	if (!rc)
+		rc = remove_stale(dir, stray, nstray) ? EXIT_USAGE : EXIT_OK;
 out_comp:
 	compilation_release(&c);
 out_arena:
@@ -746,7 +795,10 @@ static int read_spec(const char *arg, Strbuf *out)
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
 	posix_spawn_file_actions_addclose(&fa, fds[0]);
 	posix_spawn_file_actions_addclose(&fa, fds[1]);
-	char *const args[] = {"git", "show", "--no-textconv", (char *)object, NULL};
+	/* --end-of-options: an object such as "--output=FILE:x" is a
+	 * revision to git, never an option that writes a file */
+	char *const args[] = {"git", "show", "--no-textconv", "--end-of-options",
+			      (char *)object, NULL};
 	pid_t pid;
 	int rc = posix_spawnp(&pid, "git", &fa, NULL, args, environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -850,6 +902,13 @@ static int cmd_targets(int argc, char **argv)
 		for (size_t f = 0; f < b->nfiles; f++)
 			printf("%s%s", f ? ", " : "", b->files[f].output);
 		printf("  %s\n", b->description ? b->description : "");
+		/* where it comes from: a folder can add or replace backends */
+		if (!b->origin)
+			printf("%-22sbuilt in\n", "");
+		else
+			printf("%-22sfrom %s%s\n", "", b->dir,
+			       b->overrides_builtin ? " (replaces the built-in one)"
+						    : "");
 	}
 	arena_free(a);
 	return rc;
@@ -921,6 +980,7 @@ int main(int argc, char **argv)
 	else
 		rc = usage_error("unknown command '%s'", cmd);
 	validate_cleanup();
+	render_cleanup();
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "tablec: cannot write output: %s\n", strerror(errno));
 		return EXIT_USAGE;

@@ -581,22 +581,29 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 	if ((v = node_get(root, "grants")) && !node_is_null(v))
 		parse_grants(a, d, s, v);
 
-	/* overrides must name tables and grants existing environments */
+	/* overrides must name tables of the spec: looked up by hash, and the
+	 * names for did-you-mean made once, so that thousands of unknown
+	 * overrides cost no more than thousands of lookups */
+	Strmap known = {.a = a};
+	const char **names = NULL;
 	for (size_t i = 0; i < s->nenvs; i++) {
 		const Node *t = s->envs[i].tables;
 		for (size_t j = 0; t && j < t->npairs; j++) {
-			bool known = false;
-			for (size_t k = 0; k < s->ntables && !known; k++)
-				known = !strcmp(s->tables[k].name, t->pairs[j].key->str);
-			if (known)
+			if (!known.n)
+				for (size_t k = 0; k < s->ntables; k++)
+					strmap_put(&known, s->tables[k].name, k);
+			if (strmap_get(&known, t->pairs[j].key->str) != SIZE_MAX)
 				continue;
-			const char **names = arena_alloc(a, (s->ntables + 1) * sizeof *names);
-			for (size_t k = 0; k < s->ntables; k++)
-				names[k] = s->tables[k].name;
+			if (!names) {
+				names = arena_alloc(a, (s->ntables + 1) * sizeof *names);
+				for (size_t k = 0; k < s->ntables; k++)
+					names[k] = s->tables[k].name;
+			}
 			Diag *dg = diag_report(d, "E215", t->pairs[j].key->loc,
 					       "environment '%s' overrides unknown table '%.60s'",
 					       s->envs[i].name, t->pairs[j].key->str);
-			const char *m = did_you_mean(t->pairs[j].key->str, names, s->ntables);
+			const char *m = diag_suggest(d, t->pairs[j].key->str, names,
+						     s->ntables);
 			if (m)
 				diag_help(dg, d, "did you mean '%s'?", m);
 		}

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <yaml.h>
 
 #define MANIFEST_MAX ((size_t)1 << 20)
@@ -132,6 +134,52 @@ static int backend_known_keys(json_t *obj, const char *const *known,
 	return 0;
 }
 
+/* The built-in file "backend/path", or NULL. */
+static const EmbeddedFile *embedded_get(const char *backend, const char *path)
+{
+	size_t bl = strlen(backend);
+	for (const EmbeddedFile *e = tablec_embedded; e->name; e++)
+		if (!strncmp(e->name, backend, bl) && e->name[bl] == '/' &&
+		    !strcmp(e->name + bl + 1, path))
+			return e;
+	return NULL;
+}
+
+/*
+ * A file of backend b, from its folder or from tablec's built-in copy, into
+ * the arena. Returns 0; -2 when there is no such file; -1 with a message
+ * in err when it cannot be read.
+ */
+static int backend_read(Arena *a, const Backend *b, const char *path,
+			const char **text, size_t *len, Strbuf *err)
+{
+	*text = NULL;
+	*len = 0;
+	if (!b->origin) {
+		const EmbeddedFile *e = embedded_get(b->name, path);
+		if (!e)
+			return -2;
+		*text = e->data;
+		*len = e->len;
+		return 0;
+	}
+	const char *full = arena_printf(a, "%s/%s", b->dir, path);
+	struct stat st;
+	if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
+		return -2;
+	Strbuf sb = STRBUF_INIT;
+	if (read_file(full, TEMPLATE_MAX, &sb)) {
+		strbuf_addf(err, "%s: cannot read template: %s", full,
+			    errno == EFBIG ? "larger than 4 MiB" : strerror(errno));
+		strbuf_release(&sb);
+		return -1;
+	}
+	*text = arena_strndup(a, sb.buf, sb.len);
+	*len = sb.len;
+	strbuf_release(&sb);
+	return 0;
+}
+
 static int backend_file(Arena *a, Backend *b, json_t *f, size_t idx,
 			const char *where, Strbuf *err)
 {
@@ -164,12 +212,13 @@ static int backend_file(Arena *a, Backend *b, json_t *f, size_t idx,
 		return -1;
 	}
 	bf->template_path = arena_printf(a, "%s/%s", b->dir, tmpl);
-	struct stat st;
-	if (stat(bf->template_path, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (backend_read(a, b, tmpl, &bf->text, &bf->len, err) == -2) {
 		backend_where(err, where, what, "template");
 		strbuf_addf(err, "no such file '%s'", bf->template_path);
 		return -1;
 	}
+	if (!bf->text)
+		return -1;
 	if (!backend_output_ok(output)) {
 		backend_where(err, where, what, "output");
 		strbuf_addf(err, "'%s' must be a plain file name (no '/', no "
@@ -223,14 +272,22 @@ static int backend_load(Arena *a, const char *dir, const char *name,
 	json_t *m = NULL;
 
 	b->name = arena_strdup(a, name);
-	b->dir = arena_printf(a, "%s/%s", dir, name);
+	b->origin = dir;
+	b->dir = dir ? arena_printf(a, "%s/%s", dir, name)
+		     : arena_printf(a, "built-in:%s", name);
 	const char *where = arena_printf(a, "%s/manifest.json", b->dir);
 
-	if (read_file(where, MANIFEST_MAX, &text)) {
+	if (dir && read_file(where, MANIFEST_MAX, &text)) {
 		strbuf_addf(err, "%s: cannot read: %s", where,
 			    errno == EFBIG ? "larger than 1 MiB"
 					   : strerror(errno));
 		goto out;
+	}
+	if (!dir) {
+		const EmbeddedFile *e = embedded_get(name, "manifest.json");
+		if (!e)
+			BUG("built-in backend '%s' has no manifest", name);
+		strbuf_add(&text, e->data, e->len);
 	}
 	m = json_loadb(text.buf, text.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!m) {
@@ -318,7 +375,7 @@ static int backend_scan(Arena *a, const char *dir, char ***names, size_t *n,
 }
 
 int backends_find(Arena *a, const char *const *dirs, size_t ndirs,
-		  BackendSet *out, Strbuf *err)
+		  bool builtin, BackendSet *out, Strbuf *err)
 {
 	Backend *v = NULL;
 	size_t n = 0, cap = 0;
@@ -340,6 +397,26 @@ int backends_find(Arena *a, const char *const *dirs, size_t ndirs,
 				return -1;
 			*VEC_PUSH(a, v, n, cap) = b;
 		}
+	}
+	/* the built-in backends, under what the folders did not define;
+	 * entries are sorted, so a backend's files are one run */
+	for (const EmbeddedFile *e = tablec_embedded; builtin && e->name; e++) {
+		const char *slash = strchr(e->name, '/');
+		if (!slash || strcmp(slash + 1, "manifest.json"))
+			continue;
+		char *name = arena_strndup(a, e->name, (size_t)(slash - e->name));
+		Backend b = {0};
+		const Backend *shadow = NULL;
+		for (size_t k = 0; k < n && !shadow; k++)
+			if (!strcmp(v[k].name, name))
+				shadow = &v[k];
+		if (shadow) {
+			v[shadow - v].overrides_builtin = true;
+			continue;
+		}
+		if (backend_load(a, NULL, name, &b, err))
+			return -1;
+		*VEC_PUSH(a, v, n, cap) = b;
 	}
 	if (n)
 		qsort(v, n, sizeof *v, backend_cmp);
@@ -622,7 +699,7 @@ static int backend_check_json(const char *s, size_t len, Strbuf *why)
  */
 typedef struct HclLine {
 	size_t start, eq, end; /* eq: offset of '=', or 0 when no cell */
-	size_t lead_cols;       /* code points before the '=', spaces trimmed */
+	size_t lead_cols;       /* width before the '=', spaces trimmed */
 } HclLine;
 
 /* Finds the assignment '=' of [s, e): the first bare '=' outside strings,
@@ -666,6 +743,71 @@ static size_t hcl_assign(const char *s, size_t start, size_t end)
 	return eq && depth == 0 ? eq : 0;
 }
 
+/*
+ * The width terraform fmt gives s[start, end): it counts grapheme clusters
+ * (a Thai consonant and its vowel sign, a Hangul syllable of three jamo, a
+ * flag, an emoji joined with ZWJ are one each), and it counts them token
+ * by token, so a string's text is measured apart from its quotes. pcre2's
+ * \X is the extended grapheme cluster of the same Unicode rules.
+ */
+static pcre2_code *grapheme_re;
+static pcre2_match_data *grapheme_md;
+
+void render_cleanup(void)
+{
+	pcre2_code_free(grapheme_re);
+	pcre2_match_data_free(grapheme_md);
+	grapheme_re = NULL;
+	grapheme_md = NULL;
+}
+
+static size_t graphemes(const char *s, size_t len)
+{
+	bool ascii = true;
+	for (size_t i = 0; i < len && ascii; i++)
+		ascii = !((unsigned char)s[i] & 0x80);
+	if (ascii)
+		return len;
+	if (!grapheme_re) {
+		int err;
+		PCRE2_SIZE off;
+		grapheme_re = pcre2_compile((PCRE2_SPTR) "\\X", PCRE2_ZERO_TERMINATED,
+					    PCRE2_UTF | PCRE2_NO_UTF_CHECK, &err,
+					    &off, NULL);
+		grapheme_md = pcre2_match_data_create(1, NULL);
+		if (!grapheme_re || !grapheme_md)
+			BUG("cannot compile \\X");
+	}
+	size_t n = 0;
+	for (size_t pos = 0; pos < len; n++) {
+		if (pcre2_match(grapheme_re, (PCRE2_SPTR)s, len, pos,
+				PCRE2_NO_UTF_CHECK, grapheme_md, NULL) < 0)
+			BUG("no grapheme cluster at offset %zu", pos);
+		size_t next = pcre2_get_ovector_pointer(grapheme_md)[1];
+		pos = next > pos ? next : pos + 1;
+	}
+	return n;
+}
+
+static size_t hcl_width(const char *s, size_t start, size_t end)
+{
+	size_t w = 0;
+	for (size_t i = start; i < end;) {
+		if (s[i] != '"') {
+			w += ((unsigned char)s[i++] & 0xC0) != 0x80;
+			continue;
+		}
+		size_t j = ++i; /* the string's text, up to its closing quote */
+		while (j < end && s[j] != '"')
+			j += s[j] == '\\' ? 2 : 1;
+		if (j > end)
+			j = end;
+		w += 1 + graphemes(s + i, j - i) + (j < end);
+		i = j < end ? j + 1 : j;
+	}
+	return w;
+}
+
 static void hcl_align(Strbuf *text)
 {
 	HclLine *lines = NULL;
@@ -689,8 +831,7 @@ static void hcl_align(Strbuf *text)
 			size_t k = l->eq;
 			while (k > i && text->buf[k - 1] == ' ')
 				k--;
-			for (size_t j = i; j < k; j++)
-				l->lead_cols += ((unsigned char)text->buf[j] & 0xC0) != 0x80;
+			l->lead_cols = hcl_width(text->buf, i, k);
 		}
 		i = e < text->len ? e + 1 : e;
 	}
@@ -735,6 +876,32 @@ static const char *output_name(Arena *a, const char *output, const char *suffix)
 	const char *dot = strrchr(output, '.');
 	size_t stem = dot && dot != output ? (size_t)(dot - output) : strlen(output);
 	return arena_printf(a, "%.*s%s%s", (int)stem, output, suffix, output + stem);
+}
+
+/* Is `file` a name b writes: one of its outputs, or for a file per stack
+ * the output with a stack's suffix (cloudformation.01.yaml)? */
+bool backend_owns(const Backend *b, const char *file)
+{
+	for (size_t i = 0; i < b->nfiles; i++) {
+		const char *out = b->files[i].output;
+		if (!strcmp(out, file))
+			return true;
+		if (!b->files[i].each_stack)
+			continue;
+		const char *dot = strrchr(out, '.');
+		size_t stem = dot && dot != out ? (size_t)(dot - out) : strlen(out);
+		const char *ext = out + stem;
+		size_t fl = strlen(file), el = strlen(ext);
+		if (fl < stem + 2 + el || strncmp(file, out, stem) ||
+		    file[stem] != '.' || strcmp(file + fl - el, ext))
+			continue;
+		bool bits = true; /* stack ids are strings of hash bits */
+		for (size_t k = stem + 1; k < fl - el && bits; k++)
+			bits = file[k] == '0' || file[k] == '1';
+		if (bits)
+			return true;
+	}
+	return false;
 }
 
 /* Renders one file of a backend into text, checked. */
@@ -787,13 +954,7 @@ int backend_render(Arena *a, const Backend *b, const char *env, json_t *ir,
 	for (size_t i = 0; i < b->nfiles; i++) {
 		const BackendFile *f = &b->files[i];
 		strbuf_reset(&tmpl);
-		if (read_file(f->template_path, TEMPLATE_MAX, &tmpl)) {
-			strbuf_addf(err, "%s: cannot read template: %s",
-				    f->template_path,
-				    errno == EFBIG ? "larger than 4 MiB"
-						   : strerror(errno));
-			goto out;
-		}
+		strbuf_add(&tmpl, f->text, f->len);
 		/* a file per stack: the stack's keys over the IR's */
 		size_t nctx = f->each_stack && stacks ? json_array_size(stacks) : 1;
 		for (size_t s = 0; s < nctx; s++) {

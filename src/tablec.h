@@ -117,6 +117,8 @@ typedef struct Strmap {
 size_t strmap_get(const Strmap *m, const char *key);
 /* Sets key to val unless present; returns the value it now has. */
 size_t strmap_put(Strmap *m, const char *key, size_t val);
+/* Sets key to val, replacing the value it had. */
+void strmap_set(Strmap *m, const char *key, size_t val);
 
 /* ---------------------------------------------------------------- diag.c */
 
@@ -166,6 +168,7 @@ typedef struct Diags {
 	int not_shown_by_sev[3];
 	int not_shown_allowed; /* of them, D1xx changes allowed (diag_allow) */
 	Diag sink;
+	size_t suggested; /* candidates compared by diag_suggest */
 } Diags;
 
 #define DIAG_MAX 10000 /* diagnostics kept per run (before folding) */
@@ -182,6 +185,10 @@ void diag_help(Diag *dg, Diags *d, const char *fmt, ...) PRINTF_LIKE(3, 4);
 bool diag_full(const Diags *d);
 void diag_note(Diag *dg, Diags *d, Loc loc, const char *fmt, ...)
 	PRINTF_LIKE(4, 5);
+/* did_you_mean() within a per-run budget of compared candidates: NULL
+ * when none is close, past the budget, or once diagnostics are full. */
+const char *diag_suggest(Diags *d, const char *s, const char *const *cands,
+			 size_t n);
 
 /* Merges what several environments reported at one place into one
  * diagnostic (naming the environments where it does not hold everywhere),
@@ -589,7 +596,9 @@ int tmpl_render(const char *name, const char *src, size_t len, json_t *data,
  * nothing about a backend is compiled into tablec.
  */
 typedef struct BackendFile {
-	const char *template_path; /* full path of the template */
+	const char *template_path; /* full path of the template, for messages */
+	const char *text;          /* the template, read when found */
+	size_t len;
 	const char *output;        /* file name written under DIR/<env>/ */
 	TmplLang lang;
 	bool each_stack;  /* "each": "stacks": a file per CloudFormation stack */
@@ -598,6 +607,8 @@ typedef struct BackendFile {
 
 typedef struct Backend {
 	const char *name; /* the folder's name */
+	const char *origin; /* the folder it was found in; NULL: built in */
+	bool overrides_builtin; /* a folder's backend of a built-in's name */
 	const char *dir;
 	const char *description;
 	BackendFile *files;
@@ -611,13 +622,26 @@ typedef struct BackendSet {
 
 /*
  * Scans each directory of `dirs` (in order; the first that defines a name
- * wins) for subfolders with a manifest.json. A directory that does not
- * exist is skipped; a broken manifest is an error. Returns 0 or -1 with a
- * message in `err`.
+ * wins) for subfolders with a manifest.json, then, with `builtin`, adds
+ * the backends built into tablec whose names no folder defined. A
+ * directory that does not exist is skipped; a broken manifest is an
+ * error. Returns 0 or -1 with a message in `err`.
  */
 int backends_find(Arena *a, const char *const *dirs, size_t ndirs,
-		  BackendSet *out, Strbuf *err);
+		  bool builtin, BackendSet *out, Strbuf *err);
+
+/* The built-in backends: every file of templates/ at build time, as
+ * "backend/path" (scripts/embed-templates.py), sorted; ends with NULL. */
+typedef struct EmbeddedFile {
+	const char *name;
+	const char *data;
+	size_t len;
+} EmbeddedFile;
+extern const EmbeddedFile tablec_embedded[];
 const Backend *backend_get(const BackendSet *set, const char *name);
+/* Is `file` a name that b writes into an environment's folder (an output,
+ * or an output with a stack's suffix)? For finding stale files. */
+bool backend_owns(const Backend *b, const char *file);
 
 typedef struct Output {
 	const char *path; /* relative: "<env>/<file>" */
@@ -625,6 +649,9 @@ typedef struct Output {
 	size_t len;
 	bool executable;  /* a script: written with mode 0755 */
 } Output;
+
+/* Frees what rendering compiled once (for leak checkers). */
+void render_cleanup(void);
 
 /* The most one output file may hold: a spec within the input limits can
  * ask for more (10,000 tables with 50 long tags each), and that is E245. */

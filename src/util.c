@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void bug_at(const char *file, int line, const char *fmt, ...)
 {
@@ -335,15 +336,76 @@ size_t edit_distance(const char *a, const char *b, size_t max)
 
 /* ---- Strmap */
 
+/*
+ * SipHash-1-3 under a key drawn once per process: names come from
+ * untrusted specs, and with a fixed hash (FNV) a spec could be made of
+ * names that all land in one slot, turning every lookup into a scan of
+ * the whole table. Maps are only looked up, never iterated, so the key
+ * changes no output.
+ */
+static uint64_t sip_key[2];
+static bool sip_keyed;
+
+static uint64_t rotl(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+#define SIPROUND                                                              \
+	do {                                                                  \
+		v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32);     \
+		v2 += v3; v3 = rotl(v3, 16); v3 ^= v2;                        \
+		v0 += v3; v3 = rotl(v3, 21); v3 ^= v0;                        \
+		v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32);     \
+	} while (0)
+
+static void sip_init_key(void)
+{
+	unsigned char k[16] = {0};
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t got = f ? fread(k, 1, sizeof k, f) : 0;
+	if (f)
+		fclose(f);
+	if (got != sizeof k) { /* no /dev/urandom: still vary per process */
+		uint64_t x = (uint64_t)(uintptr_t)&got ^ (uint64_t)time(NULL);
+		memcpy(k, &x, sizeof x);
+	}
+	memcpy(&sip_key[0], k, 8);
+	memcpy(&sip_key[1], k + 8, 8);
+	sip_keyed = true;
+}
+
 static uint64_t str_hash(const char *s)
 {
-	uint64_t h = 14695981039346656037u; /* FNV-1a */
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211u;
+	if (!sip_keyed)
+		sip_init_key();
+	size_t len = strlen(s);
+	uint64_t v0 = sip_key[0] ^ 0x736f6d6570736575ull;
+	uint64_t v1 = sip_key[1] ^ 0x646f72616e646f6dull;
+	uint64_t v2 = sip_key[0] ^ 0x6c7967656e657261ull;
+	uint64_t v3 = sip_key[1] ^ 0x7465646279746573ull;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = len;
+	for (; n >= 8; p += 8, n -= 8) {
+		uint64_t m;
+		memcpy(&m, p, 8); /* the hash need not agree across endianness */
+		v3 ^= m;
+		SIPROUND;
+		v0 ^= m;
 	}
-	return h;
+	uint64_t b = (uint64_t)len << 56;
+	for (size_t i = 0; i < n; i++)
+		b |= (uint64_t)p[i] << (8 * i);
+	v3 ^= b;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
 }
+#undef SIPROUND
 
 size_t strmap_get(const Strmap *m, const char *key)
 {
@@ -388,4 +450,19 @@ size_t strmap_put(Strmap *m, const char *key, size_t val)
 	m->vals[i] = val;
 	m->n++;
 	return val;
+}
+
+void strmap_set(Strmap *m, const char *key, size_t val)
+{
+	if (2 * (m->n + 1) > m->cap)
+		strmap_grow(m);
+	size_t i = str_hash(key) & (m->cap - 1);
+	for (; m->keys[i]; i = (i + 1) & (m->cap - 1))
+		if (!strcmp(m->keys[i], key)) {
+			m->vals[i] = val;
+			return;
+		}
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->n++;
 }

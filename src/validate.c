@@ -150,6 +150,9 @@ typedef struct V {
 	Placeholders ph;
 	bool untyped; /* the table has no `attributes` (E102 said so) */
 	Strmap table_index; /* logical name -> index in m->tables */
+	const char **names; /* the logical names, once asked for */
+	size_t *listed;     /* per table: the stamp of the last grant naming it */
+	size_t stamp;
 } V;
 
 static size_t utf8_chars(const char *s)
@@ -925,7 +928,8 @@ static void check_patterns(V *v, const Table *t)
 				const char **names = NULL;
 				size_t nn = 0, ncap = 0;
 				index_names(v->a, t, &names, &nn, &ncap);
-				const char *m = nn ? did_you_mean(ap->index, names, nn)
+				const char *m = nn ? diag_suggest(v->d, ap->index,
+								  names, nn)
 						   : NULL;
 				if (m)
 					diag_help(dg, v->d, "did you mean '%s'?", m);
@@ -1283,7 +1287,19 @@ typedef struct GrantCtx {
 	bool all_indexes;           /* indexes: true */
 	const char **index_names;   /* indexes: [names] */
 	size_t nindex_names;
+	Strmap wanted;              /* index_names -> position in the list */
 } GrantCtx;
+
+typedef struct IndexPick {
+	size_t pos;
+	const char *name;
+} IndexPick;
+
+static int pick_cmp(const void *a, const void *b)
+{
+	size_t x = ((const IndexPick *)a)->pos, y = ((const IndexPick *)b)->pos;
+	return (x > y) - (x < y);
+}
 
 /* Table ARNs, and with `with_index` the index ARNs the grant covers. */
 static void add_table_res(V *v, Statement *s, const GrantCtx *g, bool with_index)
@@ -1299,15 +1315,26 @@ static void add_table_res(V *v, Statement *s, const GrantCtx *g, bool with_index
 			add_res(v, s, &cap, RES_INDEX, t, "*");
 			continue;
 		}
-		for (size_t j = 0; j < g->nindex_names; j++) {
-			bool has = false;
-			for (size_t k = 0; k < t->ngsis && !has; k++)
-				has = !strcmp(t->gsis[k].name, g->index_names[j]);
-			for (size_t k = 0; k < t->nlsis && !has; k++)
-				has = !strcmp(t->lsis[k].name, g->index_names[j]);
-			if (has)
-				add_res(v, s, &cap, RES_INDEX, t, g->index_names[j]);
+		/* the table's indexes that the grant names, in the grant's
+		 * order: looked up, so that a long list costs no more than
+		 * its length */
+		IndexPick *picks = arena_alloc(v->a, (t->ngsis + t->nlsis + 1) *
+						     sizeof *picks);
+		size_t np = 0;
+		for (size_t k = 0; k < t->ngsis + t->nlsis; k++) {
+			const Index *ix = k < t->ngsis ? &t->gsis[k]
+						       : &t->lsis[k - t->ngsis];
+			size_t pos = strmap_get(&g->wanted, ix->name);
+			bool dup = false; /* an index name used twice (E227) */
+			for (size_t q = 0; q < np && !dup && pos != SIZE_MAX; q++)
+				dup = picks[q].pos == pos;
+			if (pos != SIZE_MAX && !dup)
+				picks[np++] = (IndexPick){pos, ix->name};
 		}
+		if (np > 1)
+			qsort(picks, np, sizeof *picks, pick_cmp);
+		for (size_t k = 0; k < np; k++)
+			add_res(v, s, &cap, RES_INDEX, t, picks[k].name);
 	}
 }
 
@@ -1319,13 +1346,16 @@ static void add_stream_res(V *v, Statement *s, const GrantCtx *g)
 			add_res(v, s, &cap, RES_STREAM, g->tables[i], NULL);
 }
 
+/* The logical names, for did-you-mean; made once per environment. */
 static const char **table_names(V *v)
 {
-	const char **names = arena_alloc(v->a, (v->m->ntables + 1) * sizeof *names);
+	if (v->names)
+		return v->names;
+	v->names = arena_alloc(v->a, (v->m->ntables + 1) * sizeof *v->names);
 	/* `tables` is NULL only when there are none; said for the analyzer */
 	for (size_t i = 0; v->m->tables && i < v->m->ntables; i++)
-		names[i] = v->m->tables[i].logical;
-	return names;
+		v->names[i] = v->m->tables[i].logical;
+	return v->names;
 }
 
 static const Table *find_table(V *v, const char *name)
@@ -1395,6 +1425,9 @@ static bool grant_tables(V *v, const GrantDecl *g, GrantCtx *gc)
 		return false;
 	}
 	bool ok = true;
+	if (!v->listed)
+		v->listed = arena_alloc(v->a, (v->m->ntables + 1) * sizeof *v->listed);
+	v->stamp++;
 	for (size_t i = 0; i < n->nitems; i++) {
 		const char *name;
 		if (!want_str(v->d, n->items[i], "tables", &name)) {
@@ -1405,20 +1438,21 @@ static bool grant_tables(V *v, const GrantDecl *g, GrantCtx *gc)
 		if (!t) {
 			Diag *dg = diag_report(v->d, "E215", n->items[i]->loc,
 					       "grant names unknown table '%.80s'", name);
-			const char *m = did_you_mean(name, table_names(v), v->m->ntables);
+			const char *m = diag_suggest(v->d, name, table_names(v),
+						     v->m->ntables);
 			if (m)
 				diag_help(dg, v->d, "did you mean '%s'?", m);
 			ok = false;
 			continue;
 		}
-		bool dup = false;
-		for (size_t j = 0; j < gc->ntables && !dup; j++)
-			dup = gc->tables[j] == t;
-		if (dup) {
+		/* listed twice: marked with the grant's stamp, not searched */
+		size_t ti = (size_t)(t - v->m->tables);
+		if (v->listed[ti] == v->stamp) {
 			diag_report(v->d, "E241", n->items[i]->loc,
 				    "table '%.80s' is listed twice in the grant", name);
 			continue;
 		}
+		v->listed[ti] = v->stamp;
 		*VEC_PUSH(v->a, gc->tables, gc->ntables, cap) = t;
 	}
 	return ok;
@@ -1435,32 +1469,41 @@ static bool grant_indexes(V *v, const GrantDecl *g, GrantCtx *gc)
 	if (!want_seq(v->d, n, "indexes"))
 		return false;
 	gc->all_indexes = false;
+	gc->wanted.a = v->a;
 	size_t cap = 0;
 	bool ok = true;
+	/* every index name of the grant's tables, built at the first name
+	 * asked about: one hash lookup per name instead of a scan */
+	Strmap have = {.a = v->a};
+	const char **names = NULL;
+	size_t nn = 0, ncap = 0;
 	for (size_t i = 0; i < n->nitems; i++) {
 		const char *name;
 		if (!want_str(v->d, n->items[i], "indexes", &name))
 			continue;
-		bool found = false;
-		for (size_t t = 0; t < gc->ntables && !found; t++) {
-			const Table *tb = gc->tables[t];
-			for (size_t k = 0; k < tb->ngsis && !found; k++)
-				found = !strcmp(tb->gsis[k].name, name);
-			for (size_t k = 0; k < tb->nlsis && !found; k++)
-				found = !strcmp(tb->lsis[k].name, name);
+		if (!names) {
+			for (size_t t = 0; t < gc->ntables; t++)
+				index_names(v->a, gc->tables[t], &names, &nn, &ncap);
+			for (size_t k = 0; k < nn; k++)
+				strmap_put(&have, names[k], k);
+			if (!names) /* no table has an index */
+				names = arena_alloc(v->a, sizeof *names);
 		}
-		if (!found) {
+		if (strmap_get(&have, name) == SIZE_MAX) {
 			Diag *dg = diag_report(v->d, "E216", n->items[i]->loc,
 					       "grant names index '%.80s', which none of "
 					       "its tables has", name);
-			const char **names = NULL;
-			size_t nn = 0, ncap = 0;
-			for (size_t t = 0; t < gc->ntables; t++)
-				index_names(v->a, gc->tables[t], &names, &nn, &ncap);
-			const char *m = nn ? did_you_mean(name, names, nn) : NULL;
+			const char *m = nn ? diag_suggest(v->d, name, names, nn)
+					   : NULL;
 			if (m)
 				diag_help(dg, v->d, "did you mean '%s'?", m);
 			ok = false;
+			continue;
+		}
+		if (strmap_put(&gc->wanted, name, gc->nindex_names) !=
+		    gc->nindex_names) {
+			diag_report(v->d, "E241", n->items[i]->loc,
+				    "index '%.80s' is listed twice in the grant", name);
 			continue;
 		}
 		*VEC_PUSH(v->a, gc->index_names, gc->nindex_names, cap) = name;
@@ -1506,6 +1549,7 @@ static void build_policy(V *v, const GrantDecl *g, size_t *pcap)
 		ok = false;
 
 	int access = -1;
+	Strmap seen = {.a = v->a}; /* actions listed so far */
 	const char **custom = NULL;
 	size_t ncustom = 0, ccap = 0;
 	bool wildcard = false;
@@ -1549,10 +1593,12 @@ static void build_policy(V *v, const GrantDecl *g, size_t *pcap)
 					    "intended", s);
 			}
 			const char *full = arena_printf(v->a, "dynamodb:%s", bare);
-			bool dup = false;
-			for (size_t j = 0; j < ncustom && !dup; j++)
-				dup = !strcasecmp(custom[j], full);
-			if (dup) {
+			/* IAM ignores case: the lowercase name is the key */
+			char *low = arena_strdup(v->a, full);
+			for (char *c = low; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c = (char)(*c + 32);
+			if (strmap_put(&seen, low, ncustom) != ncustom) {
 				diag_report(v->d, "E241", n->loc,
 					    "action '%.80s' is listed twice", s);
 				continue;

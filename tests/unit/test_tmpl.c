@@ -744,7 +744,7 @@ static const char *find_one(Arena *a, const char *dir, BackendSet *set,
 	char *path = arena_printf(a, "%s/%s", root, dir);
 	const char *dirs[] = {path};
 	strbuf_reset(err);
-	if (backends_find(a, dirs, 1, set, err) == 0)
+	if (backends_find(a, dirs, 1, false, set, err) == 0)
 		return "";
 	/* the message starts with the path: make it relative to root */
 	size_t n = strlen(root);
@@ -794,7 +794,7 @@ static void test_backends(void)
 		arena_printf(a, "%s/d1/afile", root),
 		arena_printf(a, "%s/d2", root),
 	};
-	int r = backends_find(a, dirs, 4, &set, &err);
+	int r = backends_find(a, dirs, 4, false, &set, &err);
 	if (r)
 		fprintf(stderr, "backends_find: %s\n", err.buf);
 	ASSERT(r == 0);
@@ -987,7 +987,7 @@ static void test_backends(void)
 			       "file ")));
 
 	/* an empty directory list and directories with no backends */
-	ASSERT(backends_find(a, NULL, 0, &set3, &err) == 0 && set3.n == 0);
+	ASSERT(backends_find(a, NULL, 0, false, &set3, &err) == 0 && set3.n == 0);
 	ASSERT(backend_get(&set3, "stack") == NULL);
 	ASSERT(!strcmp(find_one(a, "d1/plain", &set3, &err), "") &&
 	       set3.n == 0);

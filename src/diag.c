@@ -19,13 +19,13 @@ static const CodeInfo codes[] = {
 #undef CODE
 };
 
-const CodeInfo *code_table(size_t *n)
+const CodeInfo *diag_code_table(size_t *n)
 {
 	*n = sizeof codes / sizeof codes[0];
 	return codes;
 }
 
-const CodeInfo *code_lookup(const char *code)
+const CodeInfo *diag_code_lookup(const char *code)
 {
 	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
 		if (!strcmp(codes[i].code, code))
@@ -33,7 +33,7 @@ const CodeInfo *code_lookup(const char *code)
 	return NULL;
 }
 
-Source *source_new(Arena *a, const char *path, const char *text, size_t len)
+Source *diag_source_new(Arena *a, const char *path, const char *text, size_t len)
 {
 	Source *s = arena_alloc(a, sizeof *s);
 	s->path = arena_strdup(a, path);
@@ -58,11 +58,11 @@ static Diag *diag_vreport(Diags *d, const char *code, Loc loc, const char *fmt,
 static Diag *diag_vreport(Diags *d, const char *code, Loc loc, const char *fmt,
 			  va_list ap)
 {
-	const CodeInfo *ci = code_lookup(code);
+	const CodeInfo *ci = diag_code_lookup(code);
 	if (!ci)
 		BUG("diagnostic code %s is not in codes.def", code);
 	/* E error, W warning; diff's D1xx blocking, D2xx risky, D3xx safe */
-	const char *level = code_level(code);
+	const char *level = diag_code_level(code);
 	Severity sev = !strcmp(level, "error")     ? SEV_ERROR
 		       : !strcmp(level, "warning") ? SEV_WARNING
 						   : SEV_NOTE;
@@ -445,7 +445,7 @@ static void print_text(const Diags *d, FILE *f, bool color)
 }
 
 /* The severity a code is reported with, by name. */
-const char *code_level(const char *code)
+const char *diag_code_level(const char *code)
 {
 	if (code[0] == 'W' || (code[0] == 'D' && code[1] == '2'))
 		return "warning";
@@ -466,7 +466,7 @@ static json_t *diag_json(const Diag *dg)
 			    json_integer(dg->loc.col + (dg->loc.len > 0 ? dg->loc.len : 1)));
 	json_object_set_new(o, "severity", json_string(sev_name(dg->sev)));
 	json_object_set_new(o, "code", json_string(dg->code));
-	json_object_set_new(o, "name", json_string(code_lookup(dg->code)->name));
+	json_object_set_new(o, "name", json_string(diag_code_lookup(dg->code)->name));
 	json_object_set_new(o, "message", json_string(dg->msg));
 	if (dg->subject)
 		json_object_set_new(o, "table", json_string(dg->subject));
@@ -522,7 +522,7 @@ static void print_sarif(const Diags *d, FILE *f)
 	size_t nused = 0, cap = 0;
 	/* rules: the codes used, in code order, so ruleIndex is stable */
 	size_t ncodes;
-	const CodeInfo *tab = code_table(&ncodes);
+	const CodeInfo *tab = diag_code_table(&ncodes);
 	for (size_t c = 0; c < ncodes; c++) {
 		bool hit = false;
 		for (size_t i = 0; i < d->n && !hit; i++)
@@ -538,7 +538,7 @@ static void print_sarif(const Diags *d, FILE *f)
 		json_object_set_new(r, "fullDescription", fd);
 		json_t *dc = json_object();
 		json_object_set_new(dc, "level",
-				    json_string(code_level(tab[c].code)));
+				    json_string(diag_code_level(tab[c].code)));
 		json_object_set_new(r, "defaultConfiguration", dc);
 		json_array_append_new(rules, r);
 	}
@@ -623,7 +623,7 @@ static void print_github(const Diags *d, FILE *f)
 		full_message(dg, &msg);
 		if (dg->help)
 			strbuf_addf(&msg, "\nhelp: %s", dg->help);
-		strbuf_addf(&title, "%s %s", dg->code, code_lookup(dg->code)->name);
+		strbuf_addf(&title, "%s %s", dg->code, diag_code_lookup(dg->code)->name);
 		fprintf(f, "::%s file=", dg->sev == SEV_NOTE ? "notice"
 							     : sev_name(dg->sev));
 		gh_escape(f, path_of(&dg->loc), true);
@@ -664,6 +664,30 @@ void diag_print(const Diags *d, DiagFormat fmt, FILE *f, bool color)
  * suggestions are made.
  */
 #define SUGGEST_BUDGET 200000
+
+/* The closest of `cands` to `s` within a few edits, or one it begins. */
+static const char *did_you_mean(const char *s, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = 0;
+	size_t max = strlen(s) / 3 + 1;
+	if (max > 3)
+		max = 3;
+	for (size_t i = 0; i < n && cands[i]; i++) {
+		if (!strcasecmp(s, cands[i]))
+			return cands[i];
+		size_t dist = util_edit_distance(s, cands[i], max);
+		if (dist <= max && (!best || dist < best_d)) {
+			best = cands[i];
+			best_d = dist;
+		}
+	}
+	if (!best) /* a prefix: `dele` for deletion_policy is too vague, */
+		for (size_t i = 0; i < n && cands[i]; i++) /* but _ variants */
+			if (strlen(s) >= 4 && !strncmp(cands[i], s, strlen(s)))
+				return cands[i];
+	return best;
+}
 
 const char *diag_suggest(Diags *d, const char *s, const char *const *cands,
 			 size_t n)

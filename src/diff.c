@@ -411,8 +411,9 @@ static void diff_table(Differ *f, const Table *t0, const Table *t1)
 				  "table '%s' switches from %s to %s billing", name,
 				  t0->provisioned ? "provisioned" : "on_demand",
 				  t1->provisioned ? "provisioned" : "on_demand");
-		diag_help(dg, f->d, "AWS limits billing switches (to on-demand once "
-			  "per 24 hours)");
+		diag_help(dg, f->d, "AWS allows four switches to on-demand in a "
+			  "rolling 24 hours, and switches to provisioned at any "
+			  "time");
 	} else if (!same_throughput(&t0->cap, &t1->cap) ||
 		   !same_throughput(&t0->odm, &t1->odm)) {
 		change(f, "D301", at_prop(t1, t1->provisioned ? "capacity"

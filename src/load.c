@@ -116,7 +116,7 @@ static void remember_anchor(Loader *l, const yaml_char_t *anchor, Node *n)
 static Node *find_anchor(Loader *l, const char *name)
 {
 	size_t i = strmap_get(&l->anchors, name);
-	return i == SIZE_MAX ? NULL : l->anchor_nodes[i];
+	return i < l->nanchors ? l->anchor_nodes[i] : NULL;
 }
 
 /* Adds a finished node (or alias) to the collection being built. */
@@ -486,70 +486,4 @@ Node *load_yaml(Arena *a, Diags *d, const Source *src)
 		return NULL;
 	}
 	return l.root;
-}
-
-/* Below this many pairs a scan is as fast as a search, and saves the
- * index's memory. */
-#define NODE_INDEX_MIN 16
-
-static int index_cmp(const void *pa, const void *pb)
-{
-	const Pair *a = *(Pair *const *)pa, *b = *(Pair *const *)pb;
-	int c = strcmp(a->key->str, b->key->str);
-	if (c)
-		return c;
-	return a < b ? -1 : (a > b); /* the first in the mapping wins */
-}
-
-void node_index(Arena *a, Node *map)
-{
-	map->index = NULL;
-	if (map->kind != NODE_MAP || map->npairs < NODE_INDEX_MIN)
-		return;
-	Pair **ix = arena_alloc(a, map->npairs * sizeof(Pair *));
-	for (size_t i = 0; i < map->npairs; i++)
-		ix[i] = &map->pairs[i];
-	qsort(ix, map->npairs, sizeof(Pair *), index_cmp);
-	map->index = ix;
-}
-
-Pair *node_pair(const Node *map, const char *key)
-{
-	if (!map || map->kind != NODE_MAP)
-		return NULL;
-	if (!map->index) {
-		for (size_t i = 0; i < map->npairs; i++)
-			if (!strcmp(map->pairs[i].key->str, key))
-				return &map->pairs[i];
-		return NULL;
-	}
-	/* the lower bound: the first pair of that key */
-	size_t lo = 0, hi = map->npairs;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(map->index[mid]->key->str, key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < map->npairs && !strcmp(map->index[lo]->key->str, key)
-		? map->index[lo] : NULL;
-}
-
-Node *node_get(const Node *map, const char *key)
-{
-	Pair *p = node_pair(map, key);
-	return p ? p->value : NULL;
-}
-
-const char *node_kind_name(const Node *n)
-{
-	switch (n->kind) {
-	case NODE_MAP:
-		return "mapping";
-	case NODE_SEQ:
-		return "list";
-	default:
-		return "scalar";
-	}
 }

@@ -546,7 +546,7 @@ static bool policy_in(const Policy *p, int s)
 {
 	for (size_t i = 0; i < p->nstmts; i++)
 		for (size_t j = 0; j < p->stmts[i].nres; j++)
-			if (stack_of_resource(p, &p->stmts[i].res[j]) == s)
+			if (stacks_of_resource(p, &p->stmts[i].res[j]) == s)
 				return true;
 	return false;
 }
@@ -589,7 +589,7 @@ static json_t *policy_json(const Model *m, const Policy *p, int stack)
 		set(so, "actions", acts);
 		json_t *res = json_array();
 		for (size_t j = 0; j < s->nres; j++)
-			if (stack < 0 || stack_of_resource(p, &s->res[j]) == stack)
+			if (stack < 0 || stacks_of_resource(p, &s->res[j]) == stack)
 				json_array_append_new(res, resource_json(m, &s->res[j]));
 		if (!json_array_size(res)) {
 			json_decref(res);

@@ -1,32 +1,18 @@
 /*
- * main.c: the command line. It parses arguments, runs the front end
- * (compile.c), and for `build` lowers each environment to the IR, renders
- * the chosen backends and writes the files.
+ * main.c: the command line. It parses each command's arguments, finds the
+ * backends, and hands the work to compile.c, where the pipeline is.
  *
  * Exit codes are the contract's: 0 ok, 1 diagnostics with errors (or stale
  * files for `build --check`), 2 usage or I/O errors; 70 is an internal
  * error (a bug in tablec or a backend's template).
- *
- * Writes are all-or-nothing: every file is rendered and checked in memory
- * first, then written to a temporary file beside its destination, and only
- * when every temporary file is complete are they renamed into place.
  */
 #include "tablec.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char **environ;
-
-enum { EXIT_OK = 0, EXIT_DIAG = 1, EXIT_USAGE = 2, EXIT_BUG = 70 };
 
 static const char usage_text[] =
 	"usage: tablec <command> [options]\n"
@@ -92,9 +78,9 @@ static int find_backends(Arena *a, const char *user_dir, BackendSet *all,
 	if (env && *env)
 		dirs[n++] = env;
 	Strbuf err = STRBUF_INIT;
-	int rc = backends_find(a, dirs, n, true, all, &err);
+	int rc = backend_find(a, dirs, n, true, all, &err);
 	if (!rc && builtin)
-		rc = backends_find(a, NULL, 0, true, builtin, &err);
+		rc = backend_find(a, NULL, 0, true, builtin, &err);
 	if (rc)
 		fprintf(stderr, "tablec: %s\n", err.buf);
 	strbuf_release(&err);
@@ -176,7 +162,7 @@ static int parse_opts(Arena *a, int argc, char **argv, Opts *o,
 		} else if (!strcmp(name, "--templates")) {
 			o->templates = val;
 		} else if (!strcmp(name, "--allow")) {
-			if (!code_lookup(val) || val[0] != 'D')
+			if (!diag_code_lookup(val) || val[0] != 'D')
 				return usage_error("--allow takes a diff code such "
 						   "as D102, not '%s'", val);
 			*VEC_PUSH(a, o->allow, o->nallow, acap) = val;
@@ -193,369 +179,7 @@ static int parse_opts(Arena *a, int argc, char **argv, Opts *o,
 	return 0;
 }
 
-static bool use_color(FILE *f)
-{
-	const char *nc = getenv("NO_COLOR");
-	return isatty(fileno(f)) && !(nc && *nc);
-}
-
-static int cmp_cstr(const void *x, const void *y)
-{
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
-
-/* The environments asked for, in spec order; NULL on an unknown name. */
-static const Env **select_envs(Arena *a, const Spec *s, const Opts *o,
-			       size_t *n)
-{
-	const Env **out = arena_alloc(a, (s->nenvs + 1) * sizeof *out);
-	*n = 0;
-	for (size_t i = 0; i < o->nenvs; i++) {
-		bool known = false;
-		for (size_t j = 0; j < s->nenvs && !known; j++)
-			known = !strcmp(s->envs[j].name, o->envs[i]);
-		if (!known) {
-			fprintf(stderr, "tablec: unknown environment '%s'; the spec "
-				"defines:", o->envs[i]);
-			for (size_t j = 0; j < s->nenvs; j++)
-				fprintf(stderr, " %s", s->envs[j].name);
-			fputc('\n', stderr);
-			return NULL;
-		}
-	}
-	for (size_t j = 0; j < s->nenvs; j++) {
-		bool want = !o->nenvs;
-		for (size_t i = 0; i < o->nenvs && !want; i++)
-			want = !strcmp(s->envs[j].name, o->envs[i]);
-		if (want)
-			out[(*n)++] = &s->envs[j];
-	}
-	return out;
-}
-
-static size_t env_index(const Spec *s, const Env *e)
-{
-	return (size_t)(e - s->envs);
-}
-
-/* ---- writing files */
-
-static int mkdirs(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-	if (len >= sizeof buf) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0777) && errno != EEXIST)
-		return -1;
-	return is_dir(buf) ? 0 : (errno = ENOTDIR, -1);
-}
-
-/* Reads the file `name` in directory dirfd, without following a symbolic
- * link, and says whether it holds exactly o's bytes. */
-static bool same_content_at(int dirfd, const char *name, const Output *o)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	Strbuf sb = STRBUF_INIT;
-	char buf[65536];
-	ssize_t r;
-	while (sb.len <= o->len && (r = read(fd, buf, sizeof buf)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		strbuf_add(&sb, buf, (size_t)r);
-	}
-	close(fd);
-	bool same = sb.len == o->len && !memcmp(sb.buf, o->data, o->len);
-	strbuf_release(&sb);
-	return same;
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/*
- * The folder of one environment under the output folder, opened without
- * following a symbolic link: an output never lands outside the chosen
- * folder, whatever links sit in it. Environment names are validated
- * ([A-Za-z0-9_-]), so the name is one plain path component.
- */
-static int open_env_dir(int rootfd, const char *env, bool create,
-			bool *created)
-{
-	int fd = openat(rootfd, env, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && create) {
-		if (mkdirat(rootfd, env, 0777) && errno != EEXIST)
-			return -1;
-		*created = true;
-		fd = openat(rootfd, env, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
-	return fd;
-}
-
-typedef struct Pending {
-	int dirfd;
-	const char *tmp, *name, *shown;
-} Pending;
-
-/* Splits "env/file" (render.c writes exactly that form). */
-static void split_output(Arena *a, const Output *o, const char **env,
-			 const char **file)
-{
-	const char *slash = strchr(o->path, '/');
-	if (!slash || strchr(slash + 1, '/'))
-		BUG("output path '%s' is not env/file", o->path);
-	*env = arena_strndup(a, o->path, (size_t)(slash - o->path));
-	*file = slash + 1;
-}
-
-/*
- * Writes every output under dir: all to temporary files first; only when
- * all of them are complete are they renamed into place, and on any failure
- * the temporary files and the folders this run made are removed. A file
- * whose content is unchanged is left alone (its timestamp too). Below dir,
- * no symbolic link is followed: a link where an output goes is replaced,
- * and a link where an environment's folder goes is an error.
- */
-static int write_outputs(Arena *a, const char *dir, const Output *outs,
-			 size_t n)
-{
-	Pending *pend = arena_alloc(a, (n + 1) * sizeof *pend);
-	int *fds = arena_alloc(a, (n + 1) * sizeof *fds);
-	const char **envs = arena_alloc(a, (n + 1) * sizeof *envs);
-	bool *made = arena_alloc(a, (n + 1) * sizeof *made);
-	size_t np = 0, nenv = 0;
-	int rc = 0, rootfd = -1;
-	bool made_root = !is_dir(dir);
-	if (mkdirs(dir) || (rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		fprintf(stderr, "tablec: cannot create '%s': %s\n", dir,
-			strerror(errno));
-		return -1;
-	}
-	static unsigned serial;
-	for (size_t i = 0; i < n && !rc; i++) {
-		const char *env, *file;
-		split_output(a, &outs[i], &env, &file);
-		size_t e = 0;
-		while (e < nenv && strcmp(envs[e], env))
-			e++;
-		if (e == nenv) {
-			envs[nenv] = env;
-			made[nenv] = false;
-			fds[nenv] = open_env_dir(rootfd, env, true, &made[nenv]);
-			nenv++;
-			if (fds[e] < 0) {
-				fprintf(stderr, "tablec: cannot use '%s/%s': %s%s\n", dir,
-					env, strerror(errno),
-					errno == ELOOP || errno == ENOTDIR
-						? " (tablec does not write through "
-						  "symbolic links)" : "");
-				rc = -1;
-				break;
-			}
-		}
-		if (same_content_at(fds[e], file, &outs[i]))
-			continue;
-		const char *tmp = arena_printf(a, ".tablec-%ld-%u.tmp",
-					       (long)getpid(), serial++);
-		int fd = openat(fds[e], tmp, O_WRONLY | O_CREAT | O_EXCL |
-					     O_NOFOLLOW | O_CLOEXEC,
-				outs[i].executable ? 0755 : 0644);
-		if (fd < 0) {
-			fprintf(stderr, "tablec: cannot write in '%s/%s': %s\n", dir,
-				env, strerror(errno));
-			rc = -1;
-			break;
-		}
-		Pending *p = &pend[np++];
-		p->dirfd = fds[e];
-		p->tmp = tmp;
-		p->name = file;
-		p->shown = arena_printf(a, "%s/%s", dir, outs[i].path);
-		if (write_all(fd, outs[i].data, outs[i].len) || close(fd)) {
-			fprintf(stderr, "tablec: cannot write '%s': %s\n", p->shown,
-				strerror(errno));
-			rc = -1;
-		}
-	}
-	for (size_t i = 0; i < np; i++) {
-		if (!rc && renameat(pend[i].dirfd, pend[i].tmp, pend[i].dirfd,
-				    pend[i].name)) {
-			fprintf(stderr, "tablec: cannot write '%s': %s\n",
-				pend[i].shown, strerror(errno));
-			rc = -1;
-		}
-		if (rc)
-			unlinkat(pend[i].dirfd, pend[i].tmp, 0);
-		else
-			printf("wrote %s\n", pend[i].shown);
-	}
-	for (size_t e = 0; e < nenv; e++) {
-		if (fds[e] >= 0)
-			close(fds[e]);
-		if (rc && made[e])
-			unlinkat(rootfd, envs[e], AT_REMOVEDIR);
-	}
-	close(rootfd);
-	if (rc && made_root)
-		rmdir(dir); /* only if empty: it was made by this run */
-	return rc;
-}
-
-/* Removes the stale files of find_stale(), once every output is written. */
-static int remove_stale(const char *dir, const char **stale, size_t n)
-{
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *slash = strchr(stale[i], '/');
-		char env[128];
-		snprintf(env, sizeof env, "%.*s", (int)(slash - stale[i]), stale[i]);
-		int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		bool made = false;
-		int fd = rootfd < 0 ? -1 : open_env_dir(rootfd, env, false, &made);
-		if (fd < 0 || unlinkat(fd, slash + 1, 0)) {
-			fprintf(stderr, "tablec: cannot remove stale '%s/%s': %s\n",
-				dir, stale[i], strerror(errno));
-			rc = -1;
-		} else {
-			printf("removed %s/%s (no longer written)\n", dir, stale[i]);
-		}
-		if (fd >= 0)
-			close(fd);
-		if (rootfd >= 0)
-			close(rootfd);
-	}
-	return rc;
-}
-
-/* For --check: is each output on disk as it would be written? */
-static size_t count_stale(Arena *a, const char *dir, const Output *outs,
-			  size_t n, const char *spec)
-{
-	size_t stale = 0;
-	int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	for (size_t i = 0; i < n; i++) {
-		const char *env, *file;
-		split_output(a, &outs[i], &env, &file);
-		bool made = false;
-		int fd = rootfd < 0 ? -1 : open_env_dir(rootfd, env, false, &made);
-		if (fd < 0 || !same_content_at(fd, file, &outs[i])) {
-			fprintf(stderr, "%s/%s: out of date; run 'tablec build %s'\n",
-				dir, outs[i].path, spec);
-			stale++;
-		}
-		if (fd >= 0)
-			close(fd);
-	}
-	if (rootfd >= 0)
-		close(rootfd);
-	return stale;
-}
-
-/*
- * Files in the chosen environments' folders that a chosen backend writes
- * but this build does not (the stacks of a split that became smaller):
- * stale for --check, removed by build. Returns them as "env/file".
- */
-static const char **find_stale(Arena *a, const char *dir, const Env **envs,
-			       size_t nenv, const Backend **targets,
-			       size_t ntargets, const Output *outs, size_t nouts,
-			       size_t *n)
-{
-	const char **stale = NULL;
-	size_t cap = 0;
-	Strmap written = {.a = a};
-	for (size_t i = 0; i < nouts; i++)
-		strmap_put(&written, outs[i].path, i);
-	*n = 0;
-	int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	for (size_t e = 0; rootfd >= 0 && e < nenv; e++) {
-		bool made = false;
-		int fd = open_env_dir(rootfd, envs[e]->name, false, &made);
-		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-		if (!d) {
-			if (fd >= 0)
-				close(fd);
-			continue;
-		}
-		struct dirent *de;
-		while ((de = readdir(d))) {
-			bool owned = false;
-			for (size_t t = 0; t < ntargets && !owned; t++)
-				owned = backend_owns(targets[t], de->d_name);
-			const char *path = arena_printf(a, "%s/%s", envs[e]->name,
-							de->d_name);
-			if (owned && strmap_get(&written, path) == SIZE_MAX)
-				*VEC_PUSH(a, stale, *n, cap) = path;
-		}
-		closedir(d);
-	}
-	if (rootfd >= 0)
-		close(rootfd);
-	if (*n > 1)
-		qsort(stale, *n, sizeof *stale, cmp_cstr);
-	return stale;
-}
-
 /* ---- commands */
-
-static int report(Compilation *c, DiagFormat fmt, FILE *f)
-{
-	diag_print(&c->diags, fmt, f, fmt == FMT_TEXT && use_color(f));
-	return c->diags.errors ? EXIT_DIAG : EXIT_OK;
-}
-
-/* E245: an output file over OUTPUT_MAX. Not found by `check`, which
- * renders nothing; located at `tables`, whose size is the cause. */
-static int report_too_large(Compilation *c, const Backend *b, const char *path)
-{
-	Diags d = {.arena = c->arena};
-	Diag *dg = diag_report(&d, "E245", c->spec->tables_at->loc,
-			       "the %s output %s would be larger than %zu MiB, "
-			       "the limit of one output file",
-			       b->name, path, OUTPUT_MAX >> 20);
-	diag_help(dg, &d, "%s", strncmp(b->name, "cloudformation", 14)
-		  ? "divide the tables among several specs, or leave this "
-		    "backend out with --target"
-		  : "set `cloudformation: { split: true }`, or divide the "
-		    "tables among several specs");
-	diag_finish(&d);
-	diag_print(&d, FMT_TEXT, stderr, use_color(stderr));
-	return EXIT_DIAG;
-}
 
 static int cmd_build(int argc, char **argv)
 {
@@ -564,16 +188,18 @@ static int cmd_build(int argc, char **argv)
 	int rc = parse_opts(a, argc, argv, &o,
 			    "-o --out --env --target --templates --check");
 	if (rc)
-		goto out_arena;
+		goto out;
 	if (o.nspecs != 1) {
 		rc = usage_error("build takes one spec");
-		goto out_arena;
+		goto out;
 	}
 	BackendSet all = {0}, builtin = {0};
 	if (find_backends(a, o.templates, &all, &builtin)) {
 		rc = EXIT_USAGE;
-		goto out_arena;
+		goto out;
 	}
+	/* --target names backends; without it, every built-in one (or the
+	 * folder's backend that replaces it) */
 	const Backend **targets = arena_alloc(a, (all.n + o.ntargets + 1) *
 					      sizeof *targets);
 	size_t ntargets = 0;
@@ -583,98 +209,24 @@ static int cmd_build(int argc, char **argv)
 			fprintf(stderr, "tablec: unknown target '%s'; run 'tablec "
 				"targets' for the list\n", o.targets[i]);
 			rc = EXIT_USAGE;
-			goto out_arena;
+			goto out;
 		}
 		targets[ntargets++] = b;
 	}
 	if (!o.ntargets)
 		for (size_t i = 0; i < builtin.n; i++)
 			targets[ntargets++] = backend_get(&all, builtin.items[i].name);
-
-	Compilation c;
-	if (compile_file(&c, o.specs[0])) {
-		rc = EXIT_USAGE;
-		goto out_comp;
-	}
-	if (c.diags.errors || !c.spec) {
-		rc = report(&c, FMT_TEXT, stderr);
-		goto out_comp;
-	}
-	report(&c, FMT_TEXT, stderr); /* warnings */
-	size_t nenv;
-	const Env **envs = select_envs(a, c.spec, &o, &nenv);
-	if (!envs) {
-		rc = EXIT_USAGE;
-		goto out_comp;
-	}
-	const char *dir = o.out_dir;
-	if (!dir) {
-		const char *name = c.spec->project;
-		if (!name) {
-			char *b = arena_strdup(a, base_name(o.specs[0]));
-			char *dot = strrchr(b, '.');
-			if (dot && dot != b)
-				*dot = '\0';
-			name = b;
-		}
-		dir = arena_printf(a, "out/%s", name);
-	}
-
-	Output *outs = NULL;
-	size_t nouts = 0, cap = 0;
-	Strbuf err = STRBUF_INIT;
-	for (size_t e = 0; e < nenv && !rc; e++) {
-		const Model *m = c.models[env_index(c.spec, envs[e])];
-		json_t *ir = lower_model(m, base_name(o.specs[0]));
-		for (size_t t = 0; t < ntargets && !rc; t++) {
-			size_t first = nouts;
-			int r = backend_render(a, targets[t], envs[e]->name, ir,
-					       &outs, &nouts, &cap, &err);
-			if (r == RENDER_TOO_LARGE) {
-				rc = report_too_large(&c, targets[t], err.buf);
-			} else if (r) {
-				fprintf(stderr, "tablec: %s\n", err.buf);
-				rc = EXIT_BUG;
-			}
-			/* two backends must not write one file */
-			for (size_t i = first; i < nouts && !rc; i++)
-				for (size_t j = 0; j < first; j++)
-					if (!strcmp(outs[i].path, outs[j].path)) {
-						fprintf(stderr, "tablec: backends "
-							"write '%s' twice; choose "
-							"one with --target\n",
-							outs[i].path);
-						rc = EXIT_USAGE;
-						break;
-					}
-		}
-		json_decref(ir);
-	}
-	strbuf_release(&err);
-	if (rc)
-		goto out_comp;
-
-	size_t nstray;
-	const char **stray = find_stale(a, dir, envs, nenv, targets, ntargets,
-					outs, nouts, &nstray);
-	if (o.check) {
-		size_t stale = count_stale(a, dir, outs, nouts, o.specs[0]);
-		for (size_t i = 0; i < nstray; i++)
-			fprintf(stderr, "%s/%s: stale, tablec no longer writes it; "
-				"run 'tablec build %s' to remove it\n", dir,
-				stray[i], o.specs[0]);
-		stale += nstray;
-		rc = stale ? EXIT_DIAG : EXIT_OK;
-		if (!stale)
-			printf("%zu files up to date in %s\n", nouts, dir);
-		goto out_comp;
-	}
-	rc = write_outputs(a, dir, outs, nouts) ? EXIT_USAGE : EXIT_OK;
-	if (!rc)
-		rc = remove_stale(dir, stray, nstray) ? EXIT_USAGE : EXIT_OK;
-out_comp:
-	compilation_release(&c);
-out_arena:
+	Build b = {
+		.spec = o.specs[0],
+		.out_dir = o.out_dir,
+		.envs = o.envs,
+		.nenvs = o.nenvs,
+		.targets = targets,
+		.ntargets = ntargets,
+		.check = o.check,
+	};
+	rc = compile_build(a, &b);
+out:
 	arena_free(a);
 	return rc;
 }
@@ -707,11 +259,12 @@ static int cmd_check(int argc, char **argv)
 		all.notes += d->notes;
 		all.not_shown += d->not_shown;
 	}
-	diag_print(&all, o.format, stdout, o.format == FMT_TEXT && use_color(stdout));
+	Compilation shown = {.diags = all};
+	compile_report(&shown, o.format, stdout);
 	if (!rc)
 		rc = all.errors || (o.werror && all.warnings) ? EXIT_DIAG : EXIT_OK;
 	for (size_t i = 0; i < ncomp; i++)
-		compilation_release(&cs[i]);
+		compile_release(&cs[i]);
 out:
 	arena_free(a);
 	return rc;
@@ -734,11 +287,11 @@ static int cmd_ir(int argc, char **argv)
 		goto out_comp;
 	}
 	if (c.diags.errors || !c.spec) {
-		rc = report(&c, FMT_TEXT, stderr);
+		rc = compile_report(&c, FMT_TEXT, stderr);
 		goto out_comp;
 	}
 	size_t n;
-	const Env **envs = select_envs(a, c.spec, &o, &n);
+	const Env **envs = compile_select_envs(a, c.spec, o.envs, o.nenvs, &n);
 	if (!envs) {
 		rc = EXIT_USAGE;
 		goto out_comp;
@@ -749,8 +302,8 @@ static int cmd_ir(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out_comp;
 	}
-	json_t *ir = lower_model(c.models[env_index(c.spec, envs[0])],
-				 base_name(o.specs[0]));
+	json_t *ir = lower_model(c.models[envs[0] - c.spec->envs],
+				 compile_base_name(o.specs[0]));
 	char *s = json_dumps(ir, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!s)
 		BUG("cannot encode the IR");
@@ -759,72 +312,10 @@ static int cmd_ir(int argc, char **argv)
 	json_decref(ir);
 	rc = EXIT_OK;
 out_comp:
-	compilation_release(&c);
+	compile_release(&c);
 out_arena:
 	arena_free(a);
 	return rc;
-}
-
-/*
- * Reads a spec given as a path or as git:REV:PATH (git show, run without a
- * shell, so that no part of the argument is interpreted). Returns 0, or
- * -1 after printing why.
- */
-static int read_spec(const char *arg, Strbuf *out)
-{
-	if (strncmp(arg, "git:", 4)) {
-		if (read_file(arg, LOAD_MAX_FILE + 1, out) && errno != EFBIG) {
-			fprintf(stderr, "tablec: cannot read '%s': %s\n", arg,
-				strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	const char *object = arg + 4;
-	if (!strchr(object, ':')) {
-		fprintf(stderr, "tablec: '%s' is not git:REV:PATH\n", arg);
-		return -1;
-	}
-	int fds[2];
-	if (pipe(fds)) {
-		fprintf(stderr, "tablec: pipe: %s\n", strerror(errno));
-		return -1;
-	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	posix_spawn_file_actions_addclose(&fa, fds[1]);
-	/* --end-of-options: an object such as "--output=FILE:x" is a
-	 * revision to git, never an option that writes a file */
-	char *const args[] = {"git", "show", "--no-textconv", "--end-of-options",
-			      (char *)object, NULL};
-	pid_t pid;
-	int rc = posix_spawnp(&pid, "git", &fa, NULL, args, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	if (rc) {
-		close(fds[0]);
-		fprintf(stderr, "tablec: cannot run git: %s\n", strerror(rc));
-		return -1;
-	}
-	char buf[65536];
-	ssize_t n;
-	bool too_big = false;
-	while ((n = read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && !too_big) {
-			strbuf_add(out, buf, (size_t)n);
-			too_big = out->len > LOAD_MAX_FILE;
-		}
-	close(fds[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "tablec: git show %s failed\n", object);
-		return -1;
-	}
-	return 0;
 }
 
 static int cmd_diff(int argc, char **argv)
@@ -842,7 +333,7 @@ static int cmd_diff(int argc, char **argv)
 	}
 	for (int i = 0; i < 2; i++) {
 		Strbuf sb = STRBUF_INIT;
-		if (read_spec(o.specs[i], &sb)) {
+		if (compile_read_spec(o.specs[i], &sb)) {
 			strbuf_release(&sb);
 			rc = EXIT_USAGE;
 			goto out;
@@ -861,7 +352,7 @@ static int cmd_diff(int argc, char **argv)
 	if (c[0].diags.errors || !c[0].spec || c[1].diags.errors || !c[1].spec) {
 		for (int i = 0; i < 2; i++)
 			if (c[i].diags.errors || !c[i].spec)
-				report(&c[i], FMT_TEXT, stderr);
+				compile_report(&c[i], FMT_TEXT, stderr);
 		fprintf(stderr, "tablec: fix the errors above to compare the specs\n");
 		rc = EXIT_DIAG;
 		goto out;
@@ -877,11 +368,11 @@ static int cmd_diff(int argc, char **argv)
 	}
 	Diags d = {.arena = a, .changes = true};
 	diff_specs(a, &d, &c[0], &c[1], o.envs, o.nenvs, o.allow, o.nallow);
-	diag_print(&d, o.format, stdout, o.format == FMT_TEXT && use_color(stdout));
-	rc = d.errors ? EXIT_DIAG : EXIT_OK;
+	Compilation shown = {.diags = d};
+	rc = compile_report(&shown, o.format, stdout);
 out:
 	for (int i = 0; i < ncomp; i++)
-		compilation_release(&c[i]);
+		compile_release(&c[i]);
 	arena_free(a);
 	return rc;
 }
@@ -917,11 +408,11 @@ static int cmd_targets(int argc, char **argv)
 static int cmd_explain(int argc, char **argv)
 {
 	size_t n;
-	const CodeInfo *tab = code_table(&n);
+	const CodeInfo *tab = diag_code_table(&n);
 	if (argc == 1 && !strcmp(argv[0], "--list")) {
 		for (size_t i = 0; i < n; i++)
 			printf("%s  %-8s %s\n", tab[i].code,
-			       code_level(tab[i].code),
+			       diag_code_level(tab[i].code),
 			       tab[i].name);
 		return EXIT_OK;
 	}
@@ -929,7 +420,7 @@ static int cmd_explain(int argc, char **argv)
 		printf("| code | severity | name | meaning and fix |\n|---|---|---|---|\n");
 		for (size_t i = 0; i < n; i++)
 			printf("| %s | %s | %s | %s |\n", tab[i].code,
-			       code_level(tab[i].code),
+			       diag_code_level(tab[i].code),
 			       tab[i].name, tab[i].explanation);
 		return EXIT_OK;
 	}
@@ -938,7 +429,7 @@ static int cmd_explain(int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		if (!strcasecmp(argv[0], tab[i].code) || !strcmp(argv[0], tab[i].name)) {
 			printf("%s %s (%s)\n\n%s\n", tab[i].code, tab[i].name,
-			       code_level(tab[i].code),
+			       diag_code_level(tab[i].code),
 			       tab[i].explanation);
 			return EXIT_OK;
 		}
@@ -980,7 +471,7 @@ int main(int argc, char **argv)
 	else
 		rc = usage_error("unknown command '%s'", cmd);
 	validate_cleanup();
-	render_cleanup();
+	lang_cleanup();
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "tablec: cannot write output: %s\n", strerror(errno));
 		return EXIT_USAGE;

@@ -3,12 +3,6 @@
  * language (known keys, the kinds of values, required keys, environment
  * and grant shapes) and keeps table bodies as nodes: their meaning depends
  * on the environment and is decided after resolve.c has merged them.
- *
- * It also holds the typed accessors (want_*) that every later stage uses,
- * so that "wrong type" reads the same wherever it is found.
- *
- * Scalars are read by their text, never by YAML 1.1's implicit typing: a
- * plain `off` stays the word off and `stream: off` means what it says.
  */
 #include "tablec.h"
 
@@ -17,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-const char *const table_keys[] = {
+const char *const parse_table_keys[] = {
 	"name", "description", "attributes", "key", "indexes",
 	"local_indexes", "billing", "capacity", "on_demand_max", "ttl", "pitr",
 	"encryption", "stream", "table_class", "deletion_protection",
@@ -38,201 +32,6 @@ static const char *const grant_keys[] = {
 	"leading_keys", "environments", "policy_name", "managed", NULL,
 };
 
-/* ---- typed accessors */
-
-bool node_is_null(const Node *n)
-{
-	return n && n->kind == NODE_SCALAR && !n->quoted &&
-	       (!n->len || !strcmp(n->str, "~") || !strcasecmp(n->str, "null"));
-}
-
-static const char *found(const Node *n)
-{
-	if (n->kind != NODE_SCALAR)
-		return node_kind_name(n);
-	if (node_is_null(n))
-		return "nothing (null)";
-	return n->quoted ? "text" : "a value";
-}
-
-bool want_map(Diags *d, const Node *n, const char *what)
-{
-	if (n->kind == NODE_MAP)
-		return true;
-	diag_report(d, "E101", n->loc, "'%s' must be a mapping, found %s",
-		    what, found(n));
-	return false;
-}
-
-bool want_seq(Diags *d, const Node *n, const char *what)
-{
-	if (n->kind == NODE_SEQ)
-		return true;
-	diag_report(d, "E101", n->loc, "'%s' must be a list, found %s", what,
-		    found(n));
-	return false;
-}
-
-bool want_str(Diags *d, const Node *n, const char *what, const char **out)
-{
-	if (n->kind == NODE_SCALAR && !node_is_null(n)) {
-		*out = n->str;
-		return true;
-	}
-	diag_report(d, "E101", n->loc, "'%s' must be text, found %s", what,
-		    found(n));
-	return false;
-}
-
-bool want_bool(Diags *d, const Node *n, const char *what, bool *out)
-{
-	if (n->kind == NODE_SCALAR && !n->quoted) {
-		if (!strcmp(n->str, "true") || !strcmp(n->str, "True") ||
-		    !strcmp(n->str, "TRUE")) {
-			*out = true;
-			return true;
-		}
-		if (!strcmp(n->str, "false") || !strcmp(n->str, "False") ||
-		    !strcmp(n->str, "FALSE")) {
-			*out = false;
-			return true;
-		}
-	}
-	bool show = n->kind == NODE_SCALAR && !node_is_null(n);
-	Diag *dg = diag_report(d, "E101", n->loc,
-			       "'%s' must be true or false, found %s%s%.40s%s",
-			       what, found(n), show ? " '" : "",
-			       show ? n->str : "", show ? "'" : "");
-	if (n->kind == NODE_SCALAR && n->quoted)
-		diag_help(dg, d, "remove the quotes");
-	else
-		diag_help(dg, d, "write true or false");
-	return false;
-}
-
-bool want_int(Diags *d, const Node *n, const char *what, long long *out)
-{
-	if (n->kind == NODE_SCALAR && !n->quoted && n->len) {
-		const char *s = n->str;
-		bool ok = (*s == '-' || (*s >= '0' && *s <= '9'));
-		for (const char *p = s + 1; ok && *p; p++)
-			ok = *p >= '0' && *p <= '9';
-		if (ok && strcmp(s, "-")) {
-			errno = 0;
-			long long v = strtoll(s, NULL, 10);
-			if (errno == ERANGE) {
-				diag_report(d, "E101", n->loc,
-					    "'%s' is out of range: %.40s", what, s);
-				return false;
-			}
-			*out = v;
-			return true;
-		}
-	}
-	bool show = n->kind == NODE_SCALAR && !node_is_null(n);
-	Diag *dg = diag_report(d, "E101", n->loc,
-			       "'%s' must be a whole number, found %s%s%.40s%s",
-			       what, found(n), show ? " '" : "",
-			       show ? n->str : "", show ? "'" : "");
-	if (n->kind == NODE_SCALAR && n->quoted)
-		diag_help(dg, d, "write the number without quotes");
-	return false;
-}
-
-const char *did_you_mean(const char *s, const char *const *cands, size_t n)
-{
-	const char *best = NULL;
-	size_t best_d = 0;
-	size_t max = strlen(s) / 3 + 1;
-	if (max > 3)
-		max = 3;
-	for (size_t i = 0; i < n && cands[i]; i++) {
-		if (!strcasecmp(s, cands[i]))
-			return cands[i];
-		size_t dist = edit_distance(s, cands[i], max);
-		if (dist <= max && (!best || dist < best_d)) {
-			best = cands[i];
-			best_d = dist;
-		}
-	}
-	if (!best) /* a prefix: `dele` for deletion_policy is too vague, */
-		for (size_t i = 0; i < n && cands[i]; i++) /* but _ variants */
-			if (strlen(s) >= 4 && !strncmp(cands[i], s, strlen(s)))
-				return cands[i];
-	return best;
-}
-
-static size_t count(const char *const *list)
-{
-	size_t n = 0;
-	while (list[n])
-		n++;
-	return n;
-}
-
-int want_enum(Diags *d, const Node *n, const char *what,
-	      const char *const *choices)
-{
-	if (n->kind == NODE_SCALAR && !node_is_null(n))
-		for (size_t i = 0; choices[i]; i++)
-			if (!strcmp(n->str, choices[i]))
-				return (int)i;
-	Strbuf list = STRBUF_INIT;
-	for (size_t i = 0; choices[i]; i++)
-		strbuf_addf(&list, "%s%s", i ? ", " : "", choices[i]);
-	if (n->kind != NODE_SCALAR || node_is_null(n)) {
-		diag_report(d, "E101", n->loc, "'%s' must be one of %s, found %s",
-			    what, list.buf, found(n));
-	} else {
-		Diag *dg = diag_report(d, "E104", n->loc,
-				       "'%.60s' is not a valid %s (expected %s)", n->str,
-				       what, list.buf);
-		const char *s = did_you_mean(n->str, choices, count(choices));
-		if (s)
-			diag_help(dg, d, "did you mean '%s'?", s);
-	}
-	strbuf_release(&list);
-	return -1;
-}
-
-size_t check_keys(Diags *d, const Node *map, const char *const *allowed,
-		  const char *where)
-{
-	if (!map || map->kind != NODE_MAP)
-		return 0;
-	size_t unknown = 0;
-	Strbuf list = STRBUF_INIT;
-	for (size_t i = 0; i < map->npairs; i++) {
-		const Node *k = map->pairs[i].key;
-		bool ok = false;
-		for (size_t j = 0; allowed[j] && !ok; j++)
-			ok = !strcmp(k->str, allowed[j]);
-		if (ok)
-			continue;
-		unknown++;
-		if (diag_full(d)) { /* counted, not kept: skip the search */
-			diag_report(d, "E100", k->loc, "unknown key");
-			continue;
-		}
-		const char *s = did_you_mean(k->str, allowed, count(allowed));
-		if (s) {
-			diag_report(d, "E100", k->loc,
-				    "unknown key '%.60s' in %s; did you mean '%s'?",
-				    k->str, where, s);
-		} else {
-			Diag *dg = diag_report(d, "E100", k->loc,
-					 "unknown key '%.60s' in %s", k->str, where);
-			if (!list.len) /* built once per mapping */
-				for (size_t j = 0; allowed[j]; j++)
-					strbuf_addf(&list, "%s%s", j ? ", " : "",
-						    allowed[j]);
-			diag_help(dg, d, "the keys here are: %s", list.buf);
-		}
-	}
-	strbuf_release(&list);
-	return unknown;
-}
-
 /*
  * Checks a mapping of table properties and returns it without the keys it
  * reported as unknown: nothing reads them, and resolve.c should not merge
@@ -240,7 +39,7 @@ size_t check_keys(Diags *d, const Node *map, const char *const *allowed,
  */
 static Node *table_props(Arena *a, Diags *d, Node *map, const char *where)
 {
-	size_t unknown = check_keys(d, map, table_keys, where);
+	size_t unknown = node_check_keys(d, map, parse_table_keys, where);
 	/* A property is merged into, and validated for, every table of every
 	 * environment: bound it, so one written in `defaults` cannot cost
 	 * tables x environments x its size. */
@@ -267,8 +66,8 @@ static Node *table_props(Arena *a, Diags *d, Node *map, const char *where)
 	for (size_t i = 0; i < map->npairs; i++) {
 		if (map->pairs[i].value->weight > SPEC_MAX_PROP_NODES)
 			continue;
-		for (size_t j = 0; table_keys[j]; j++)
-			if (!strcmp(table_keys[j], map->pairs[i].key->str)) {
+		for (size_t j = 0; parse_table_keys[j]; j++)
+			if (!strcmp(parse_table_keys[j], map->pairs[i].key->str)) {
 				m->pairs[m->npairs++] = map->pairs[i];
 				break;
 			}
@@ -325,7 +124,7 @@ static bool looks_production(const char *s)
 static void parse_environments(Arena *a, Diags *d, Spec *s, Node *envs)
 {
 	size_t cap = 0;
-	if (!want_map(d, envs, "environments"))
+	if (!node_want_map(d, envs, "environments"))
 		return;
 	if (envs->npairs > SPEC_MAX_ENVS) {
 		diag_report(d, "E240", envs->loc,
@@ -349,9 +148,9 @@ static void parse_environments(Arena *a, Diags *d, Spec *s, Node *envs)
 		e->production = looks_production(k->str);
 		if (node_is_null(v))
 			continue;
-		if (!want_map(d, v, k->str))
+		if (!node_want_map(d, v, k->str))
 			continue;
-		check_keys(d, v, env_keys, "an environment");
+		node_check_keys(d, v, env_keys, "an environment");
 		e->region = node_get(v, "region");
 		e->account = node_get(v, "account");
 		if (e->region && node_is_null(e->region))
@@ -361,25 +160,25 @@ static void parse_environments(Arena *a, Diags *d, Spec *s, Node *envs)
 		e->set = node_get(v, "set");
 		e->tables = node_get(v, "tables");
 		const char *str;
-		if (e->region && !want_str(d, e->region, "region", &str))
+		if (e->region && !node_want_str(d, e->region, "region", &str))
 			e->region = NULL;
-		if (e->account && !want_str(d, e->account, "account", &str))
+		if (e->account && !node_want_str(d, e->account, "account", &str))
 			e->account = NULL;
 		if (e->set && node_is_null(e->set))
 			e->set = NULL;
-		if (e->set && !want_map(d, e->set, "set"))
+		if (e->set && !node_want_map(d, e->set, "set"))
 			e->set = NULL;
 		if (e->set)
 			e->set = table_props(a, d, e->set, "an environment's set");
 		if (e->tables && node_is_null(e->tables))
 			e->tables = NULL;
-		if (e->tables && !want_map(d, e->tables, "tables"))
+		if (e->tables && !node_want_map(d, e->tables, "tables"))
 			e->tables = NULL;
 		for (size_t j = 0; e->tables && j < e->tables->npairs; j++) {
 			Node *tv = e->tables->pairs[j].value;
 			if (node_is_null(tv))
 				continue;
-			if (want_map(d, tv, e->tables->pairs[j].key->str))
+			if (node_want_map(d, tv, e->tables->pairs[j].key->str))
 				e->tables->pairs[j].value =
 					table_props(a, d, tv, "a table override");
 		}
@@ -394,7 +193,7 @@ static void parse_environments(Arena *a, Diags *d, Spec *s, Node *envs)
 static void parse_grants(Arena *a, Diags *d, Spec *s, Node *grants)
 {
 	size_t cap = 0;
-	if (!want_seq(d, grants, "grants"))
+	if (!node_want_seq(d, grants, "grants"))
 		return;
 	if (grants->nitems > SPEC_MAX_GRANTS) {
 		diag_report(d, "E240", grants->loc,
@@ -404,9 +203,9 @@ static void parse_grants(Arena *a, Diags *d, Spec *s, Node *grants)
 	}
 	for (size_t i = 0; i < grants->nitems; i++) {
 		Node *g = grants->items[i];
-		if (!want_map(d, g, "grants[]"))
+		if (!node_want_map(d, g, "grants[]"))
 			continue;
-		check_keys(d, g, grant_keys, "a grant");
+		node_check_keys(d, g, grant_keys, "a grant");
 		GrantDecl *gd = VEC_PUSH(a, s->grants, s->ngrants, cap);
 		gd->at = g;
 		gd->role = node_get(g, "role");
@@ -451,7 +250,7 @@ static void parse_grants(Arena *a, Diags *d, Spec *s, Node *grants)
 
 Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 {
-	if (!want_map(d, root, "the spec"))
+	if (!node_want_map(d, root, "the spec"))
 		return NULL;
 	Spec *s = arena_alloc(a, sizeof *s);
 	s->src = src;
@@ -464,7 +263,7 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 	for (size_t i = 0; i < root->npairs; i++)
 		if (strncmp(root->pairs[i].key->str, "x-", 2))
 			extensions.pairs[extensions.npairs++] = root->pairs[i];
-	check_keys(d, &extensions, top_keys, "the spec");
+	node_check_keys(d, &extensions, top_keys, "the spec");
 
 	Node *v = node_get(root, "tablec");
 	if (!v || node_is_null(v)) {
@@ -475,7 +274,7 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 	} else if (v->kind != NODE_SCALAR || v->quoted) {
 		Diag *dg = diag_report(d, "E101", v->loc,
 				       "'tablec' must be a version number, found %s",
-				       found(v));
+				       node_found(v));
 		diag_help(dg, d, "write `tablec: 1`, without quotes");
 	} else if (strcmp(v->str, "1")) {
 		Diag *dg = diag_report(d, "E103", v->loc,
@@ -484,7 +283,7 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 	}
 
 	if ((v = node_get(root, "project")) &&
-	    want_str(d, v, "project", &s->project) && !project_ok(s->project)) {
+	    node_want_str(d, v, "project", &s->project) && !project_ok(s->project)) {
 		Diag *dg = diag_report(d, "E242", v->loc,
 				       "project '%.60s' is not 1 to 64 characters of "
 				       "[A-Za-z0-9_.-] starting with a letter or digit",
@@ -497,14 +296,14 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 	s->stack_limits = (StackLimits){CFN_MAX_RESOURCES, CFN_MAX_OUTPUTS,
 					CFN_MAX_BYTES};
 	if ((v = node_get(root, "cloudformation")) && !node_is_null(v) &&
-	    want_map(d, v, "cloudformation")) {
-		check_keys(d, v, cfn_keys, "cloudformation");
+	    node_want_map(d, v, "cloudformation")) {
+		node_check_keys(d, v, cfn_keys, "cloudformation");
 		Node *n = node_get(v, "split");
 		if (n && !node_is_null(n))
-			want_bool(d, n, "split", &s->split_stacks);
+			node_want_bool(d, n, "split", &s->split_stacks);
 		long long mr;
 		n = node_get(v, "max_resources");
-		if (n && !node_is_null(n) && want_int(d, n, "max_resources", &mr)) {
+		if (n && !node_is_null(n) && node_want_int(d, n, "max_resources", &mr)) {
 			if (mr < 2 || mr > CFN_MAX_RESOURCES) {
 				Diag *dg = diag_report(d, "E104", n->loc,
 						       "max_resources is %lld; it "
@@ -518,17 +317,17 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 		}
 	}
 
-	if ((v = node_get(root, "naming")) && want_map(d, v, "naming")) {
-		check_keys(d, v, naming_keys, "naming");
+	if ((v = node_get(root, "naming")) && node_want_map(d, v, "naming")) {
+		node_check_keys(d, v, naming_keys, "naming");
 		const char *str;
 		s->naming_table = node_get(v, "table");
 		s->naming_export = node_get(v, "export");
 		s->naming_policy = node_get(v, "policy");
-		if (s->naming_table && !want_str(d, s->naming_table, "naming.table", &str))
+		if (s->naming_table && !node_want_str(d, s->naming_table, "naming.table", &str))
 			s->naming_table = NULL;
-		if (s->naming_export && !want_str(d, s->naming_export, "naming.export", &str))
+		if (s->naming_export && !node_want_str(d, s->naming_export, "naming.export", &str))
 			s->naming_export = NULL;
-		if (s->naming_policy && !want_str(d, s->naming_policy, "naming.policy", &str))
+		if (s->naming_policy && !node_want_str(d, s->naming_policy, "naming.policy", &str))
 			s->naming_policy = NULL;
 	}
 
@@ -543,7 +342,7 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 	}
 
 	if ((v = node_get(root, "defaults")) && !node_is_null(v) &&
-	    want_map(d, v, "defaults")) {
+	    node_want_map(d, v, "defaults")) {
 		s->defaults = table_props(a, d, v, "defaults");
 	}
 
@@ -555,7 +354,7 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 				       "missing 'tables'");
 		diag_help(dg, d, "add a `tables:` mapping of table names to "
 			  "their definitions");
-	} else if (want_map(d, v, "tables")) {
+	} else if (node_want_map(d, v, "tables")) {
 		size_t cap = 0;
 		if (v->npairs > SPEC_MAX_TABLES)
 			diag_report(d, "E240", v->loc,
@@ -569,7 +368,7 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root)
 		}
 		for (size_t i = 0; i < v->npairs && i < SPEC_MAX_TABLES; i++) {
 			Node *k = v->pairs[i].key, *body = v->pairs[i].value;
-			if (!want_map(d, body, k->str))
+			if (!node_want_map(d, body, k->str))
 				continue;
 			TableDecl *t = VEC_PUSH(a, s->tables, s->ntables, cap);
 			t->name = k->str;

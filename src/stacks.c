@@ -135,7 +135,7 @@ static size_t policy_base_bytes(const Policy *p)
 }
 
 /* The stack a resource of a policy belongs to; a `*` resource goes with
- * the policy's home: the grant's first table (plan_stacks() makes it the
+ * the policy's home: the grant's first table (stacks_plan() makes it the
  * spec's first table when the grant names none). */
 static int res_home(const Policy *p, const ResRef *r)
 {
@@ -444,7 +444,7 @@ static void check_policy_names(Arena *a, Diags *d, const Model *m)
 	}
 }
 
-void plan_stacks(Arena *a, Diags *d, Model *m)
+void stacks_plan(Arena *a, Diags *d, Model *m)
 {
 	const StackLimits *lim = &m->spec->stack_limits;
 	Planner pl = {.a = a, .m = m, .lim = lim};
@@ -499,7 +499,7 @@ void plan_stacks(Arena *a, Diags *d, Model *m)
 		check_policy_names(a, d, m);
 }
 
-int stack_of_resource(const Policy *p, const ResRef *r)
+int stacks_of_resource(const Policy *p, const ResRef *r)
 {
 	return res_home(p, r);
 }

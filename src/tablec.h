@@ -92,14 +92,14 @@ char *strbuf_detach(Strbuf *sb, size_t *len);
 
 /* Reads a whole file. Returns 0, or -1 with errno set; `limit` bounds size
  * (returns -1 with errno EFBIG past it). */
-int read_file(const char *path, size_t limit, Strbuf *out);
+int util_read_file(const char *path, size_t limit, Strbuf *out);
 
 /* UTF-8: returns the byte offset of the first invalid sequence, or -1. */
 long utf8_invalid_at(const char *s, size_t len);
 /* Decodes one code point at s (valid UTF-8 assumed); sets *len. */
 uint32_t utf8_decode(const char *s, size_t *len);
 /* Levenshtein distance, bounded: returns > max when farther. */
-size_t edit_distance(const char *a, const char *b, size_t max);
+size_t util_edit_distance(const char *a, const char *b, size_t max);
 
 /*
  * Strmap: string -> index, open addressing in the arena, for the checks
@@ -173,7 +173,7 @@ typedef struct Diags {
 
 #define DIAG_MAX 10000 /* diagnostics kept per run (before folding) */
 
-Source *source_new(Arena *a, const char *path, const char *text, size_t len);
+Source *diag_source_new(Arena *a, const char *path, const char *text, size_t len);
 
 /* Reports code at loc; severity comes from the code (E.../W...). Returns the
  * diagnostic so that a help or note can be attached. */
@@ -207,10 +207,10 @@ void diag_print(const Diags *d, DiagFormat fmt, FILE *f, bool color);
 typedef struct CodeInfo {
 	const char *code, *name, *explanation;
 } CodeInfo;
-const CodeInfo *code_lookup(const char *code);
+const CodeInfo *diag_code_lookup(const char *code);
 /* "error", "warning" or "note": how a code is reported. */
-const char *code_level(const char *code);
-const CodeInfo *code_table(size_t *n);
+const char *diag_code_level(const char *code);
+const CodeInfo *diag_code_table(size_t *n);
 
 /* ---------------------------------------------------------------- load.c */
 
@@ -245,6 +245,8 @@ struct Node {
  * (the document is unusable); never aborts on bad input. */
 Node *load_yaml(Arena *a, Diags *d, const Source *src);
 
+/* ---------------------------------------------------------------- node.c */
+
 /* Mapping lookup by key text; NULL when absent. */
 Node *node_get(const Node *map, const char *key);
 Pair *node_pair(const Node *map, const char *key);
@@ -252,6 +254,24 @@ Pair *node_pair(const Node *map, const char *key);
  * search; to be called again whenever pairs change. */
 void node_index(Arena *a, Node *map);
 const char *node_kind_name(const Node *n);
+/* What a value is, for "must be X, found Y": "a mapping", "text"... */
+const char *node_found(const Node *n);
+
+/* Typed access to nodes; each reports E101 (or E104) and returns false
+ * when the node is not of the kind asked for. `what` names the key. */
+bool node_is_null(const Node *n);
+bool node_want_map(Diags *d, const Node *n, const char *what);
+bool node_want_seq(Diags *d, const Node *n, const char *what);
+bool node_want_str(Diags *d, const Node *n, const char *what, const char **out);
+bool node_want_bool(Diags *d, const Node *n, const char *what, bool *out);
+bool node_want_int(Diags *d, const Node *n, const char *what, long long *out);
+/* One of `choices` (NULL-terminated); returns its index or -1. */
+int node_want_enum(Diags *d, const Node *n, const char *what,
+		   const char *const *choices);
+/* Reports unknown keys of `map` (E100) with a did-you-mean from
+ * `allowed` (NULL-terminated); returns how many there were. */
+size_t node_check_keys(Diags *d, const Node *map,
+		       const char *const *allowed, const char *where);
 
 /* --------------------------------------------------------------- parse.c */
 
@@ -325,26 +345,8 @@ typedef struct Spec {
 /* Returns NULL when the document cannot be a spec at all. */
 Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root);
 
-/* Typed access to nodes; each reports E101 (or E104) and returns false
- * when the node is not of the kind asked for. `what` names the key. */
-bool node_is_null(const Node *n);
-bool want_map(Diags *d, const Node *n, const char *what);
-bool want_seq(Diags *d, const Node *n, const char *what);
-bool want_str(Diags *d, const Node *n, const char *what, const char **out);
-bool want_bool(Diags *d, const Node *n, const char *what, bool *out);
-bool want_int(Diags *d, const Node *n, const char *what, long long *out);
-/* One of `choices` (NULL-terminated); returns its index or -1. */
-int want_enum(Diags *d, const Node *n, const char *what,
-	      const char *const *choices);
-/* Reports unknown keys of `map` (E100) with a did-you-mean from
- * `allowed` (NULL-terminated); returns how many there were. */
-size_t check_keys(Diags *d, const Node *map, const char *const *allowed,
-		  const char *where);
-/* The closest of `cands` to `s`, or NULL when none is close. */
-const char *did_you_mean(const char *s, const char *const *cands, size_t n);
-
 /* The keys a table accepts (also in `defaults`, `set` and overrides). */
-extern const char *const table_keys[];
+extern const char *const parse_table_keys[];
 
 /* ------------------------------------------------------------- resolve.c */
 
@@ -358,6 +360,8 @@ typedef struct Resolved {
  * `tables.<name>` for every table, in spec order. */
 Resolved *resolve_env(Arena *a, Diags *d, const Spec *spec, const Env *env);
 
+/* ---------------------------------------------------------------- names.c */
+
 /* Placeholders for name patterns; a NULL value is "not available". */
 typedef struct Placeholders {
 	const char *env, *project, *name, *region, *account, *export, *role;
@@ -366,9 +370,16 @@ typedef struct Placeholders {
 /* Expands ${...} in the pattern node's text. Unknown or unavailable
  * placeholders are reported (E219/E238) and NULL is returned. `$$` is a
  * literal `$`. */
-const char *pattern_expand(Arena *a, Diags *d, const Node *pattern,
-			   const char *text, const Placeholders *ph,
-			   const char *const *allowed);
+const char *names_expand(Arena *a, Diags *d, const Node *pattern,
+			 const char *text, const Placeholders *ph,
+			 const char *const *allowed);
+/* PascalCase of the letters and digits (conversation-summaries ->
+ * ConversationSummaries), for CloudFormation logical ids. */
+const char *names_pascal(Arena *a, const char *s);
+/* snake_case (conversation_summaries), for Terraform and shell names; a
+ * leading digit gets `t_`. Both are cut past 200 characters and made
+ * unique with a hash of what they were made from. */
+const char *names_snake(Arena *a, const char *s);
 
 /* ------------------------------------------------------------ validate.c */
 
@@ -510,6 +521,47 @@ typedef struct Model {
 	size_t nstacks;
 } Model;
 
+/* The validator's state for one environment, shared by the files of the
+ * stage: validate.c drives it, props.c reads tables, unique.c compares
+ * them, grants.c builds the policies. */
+typedef struct Validator {
+	Arena *a;
+	Diags *d;
+	const Spec *spec;
+	const Env *env;
+	Model *m;
+	Placeholders ph;
+	bool untyped; /* the table has no `attributes` (E102 said so) */
+	Strmap table_index; /* logical name -> index in m->tables */
+	const char **names; /* the logical names, once asked for */
+	size_t *listed;     /* per table: the stamp of the last grant naming it */
+	size_t stamp;
+} Validator;
+
+/* The rules of names and values: pcre2 patterns from botocore's DynamoDB
+ * model and the IAM and CloudFormation references. */
+enum {
+	RE_TABLE_NAME,   /* botocore TableName: [a-zA-Z0-9_.-]+, 3..255 */
+	RE_TAG,          /* AWS tag characters */
+	RE_KMS,
+	RE_EXPORT,       /* CloudFormation: alphanumerics, ':' and '-' */
+	RE_ENV_VAR,
+	RE_ROLE_NAME,    /* IAM: [\w+=,.@-]{1,64} */
+	RE_ROLE_ARN,
+	RE_POLICY_NAME,  /* IAM: [\w+=,.@-]{1,128} */
+	RE_REGION,
+	RE_ACCOUNT,
+	RE_DURATION,
+	RE_HOT_KEY,
+	RE_COUNT
+};
+
+/* Matches s against rule `id`; with `group`, the first capture group is
+ * copied there. */
+bool validate_match(Validator *v, int id, const char *s, const char **group);
+/* Is `name` a DynamoDB reserved word (any case)? */
+bool validate_reserved_word(const char *name);
+
 /* Interprets and checks every table and grant of one environment. Reports
  * into d (with d->env set by the caller); the model is complete even when
  * errors were reported, but must not be lowered then. */
@@ -517,6 +569,26 @@ Model *validate_env(Arena *a, Diags *d, const Spec *spec, const Env *env,
 		    Resolved *tables);
 /* Frees the compiled patterns (for leak checkers; optional at exit). */
 void validate_cleanup(void);
+
+/* ---------------------------------------------------------------- props.c */
+
+/* Reads and checks one table's merged properties into t. */
+void props_read_table(Validator *v, Table *t, const Resolved *r);
+/* Appends the names of t's indexes (global, then local). */
+void props_index_names(Arena *a, const Table *t, const char ***names,
+		       size_t *n, size_t *cap);
+
+/* --------------------------------------------------------------- unique.c */
+
+/* Reports names that two tables of the environment share (E205, E227,
+ * E228). */
+void unique_check(Validator *v);
+
+/* --------------------------------------------------------------- grants.c */
+
+/* Turns the environment's grants into v->m->policies, with unique names
+ * and identifiers. */
+void grants_build(Validator *v);
 
 /* --------------------------------------------------------------- lower.c */
 
@@ -528,11 +600,14 @@ json_t *lower_model(const Model *m, const char *spec_name);
 /* Assigns every table of m to a stack (Table.stack, Model.stacks), and
  * reports an environment over CloudFormation's limits when the spec does
  * not split (E244, W007 near them). */
-void plan_stacks(Arena *a, Diags *d, Model *m);
+void stacks_plan(Arena *a, Diags *d, Model *m);
 /* The stack where a policy's statement resource goes: its table's. */
-int stack_of_resource(const Policy *p, const ResRef *r);
+int stacks_of_resource(const Policy *p, const ResRef *r);
 
 /* ------------------------------------------------------------- compile.c */
+
+/* Exit statuses of the contract; 70 is an internal error (a bug). */
+enum { EXIT_OK = 0, EXIT_DIAG = 1, EXIT_USAGE = 2, EXIT_BUG = 70 };
 
 typedef struct Compilation {
 	Arena *arena;
@@ -547,7 +622,33 @@ typedef struct Compilation {
 int compile_file(Compilation *c, const char *path);
 void compile_source(Compilation *c, const char *name, const char *text,
 		    size_t len);
-void compilation_release(Compilation *c);
+void compile_release(Compilation *c);
+
+/* What `tablec build` was asked for. */
+typedef struct Build {
+	const char *spec;    /* its path */
+	const char *out_dir; /* NULL: out/<project or spec name> */
+	const char *const *envs; /* the environments; none: all */
+	size_t nenvs;
+	const struct Backend *const *targets;
+	size_t ntargets;
+	bool check; /* write nothing; fail when a file on disk differs */
+} Build;
+
+/* The whole pipeline: the front end, then for each environment lower,
+ * render every backend and write. Returns the exit status. */
+int compile_build(Arena *a, const Build *b);
+
+/* Prints c's diagnostics; returns EXIT_DIAG when there are errors. */
+int compile_report(const Compilation *c, DiagFormat fmt, FILE *f);
+/* The environments named (all when none), in spec order; NULL after
+ * printing why when one is unknown. */
+const Env **compile_select_envs(Arena *a, const Spec *s,
+				const char *const *names, size_t nnames,
+				size_t *n);
+/* A spec's text from a path or git:REV:PATH; -1 after printing why. */
+int compile_read_spec(const char *arg, Strbuf *out);
+const char *compile_base_name(const char *path);
 
 /* ---------------------------------------------------------------- diff.c */
 
@@ -561,6 +662,40 @@ void diff_specs(Arena *a, Diags *d, const Compilation *old,
 		const Compilation *new, const char *const *envs,
 		size_t nenvs, const char *const *allow, size_t nallow);
 
+/* ---------------------------------------------------------------- lang.c */
+
+/* The languages of output files, each with its own escaping. */
+typedef enum Lang {
+	LANG_TEXT,
+	LANG_YAML,
+	LANG_JSON,
+	LANG_HCL,
+	LANG_SHELL,
+} Lang;
+
+/* "text", "yaml", "json", "hcl", "shell" -> 0 and *out; else -1. */
+int lang_parse(const char *name, Lang *out);
+const char *lang_name(Lang lang);
+
+/* Appends s as one string of the language: a JSON string literal (also a
+ * YAML double-quoted scalar), an HCL quoted template ("${" doubled), a
+ * single-quoted shell word, or one comment line (line breaks made
+ * spaces). lang_yaml_plain_safe says whether s may stay a plain scalar. */
+void lang_esc_json(Strbuf *out, const char *s, size_t len);
+void lang_esc_hcl(Strbuf *out, const char *s, size_t len);
+void lang_esc_shell(Strbuf *out, const char *s, size_t len);
+void lang_esc_comment(Strbuf *out, const char *s, size_t len);
+bool lang_yaml_plain_safe(const char *s, size_t len);
+
+/* Parses s as YAML (libyaml) or checks it as RFC 8259 JSON (a scan that
+ * builds nothing): 0, or -1 with the problem and its place in `why`. */
+int lang_check_yaml(const char *s, size_t len, Strbuf *why);
+int lang_check_json(const char *s, size_t len, Strbuf *why);
+/* Aligns the `=` of HCL attribute runs as `terraform fmt` does. */
+void lang_hcl_align(Strbuf *text);
+/* Frees what lang.c compiled once (for leak checkers). */
+void lang_cleanup(void);
+
 /* ---------------------------------------------------------------- tmpl.c */
 
 /*
@@ -568,17 +703,6 @@ void diff_specs(Arena *a, Diags *d, const Compilation *old,
  * Every interpolation is escaped for the language of the output file, so a
  * template cannot emit a broken or injectable document whatever the data.
  */
-typedef enum TmplLang {
-	LANG_TEXT,
-	LANG_YAML,
-	LANG_JSON,
-	LANG_HCL,
-	LANG_SHELL,
-} TmplLang;
-
-/* "text", "yaml", "json", "hcl", "shell" -> 0 and *out; else -1. */
-int tmpl_lang_parse(const char *name, TmplLang *out);
-const char *tmpl_lang_name(TmplLang lang);
 
 /*
  * Renders template `src` (of `len` bytes; `name` is used in messages)
@@ -587,9 +711,9 @@ const char *tmpl_lang_name(TmplLang lang);
  * when the error is that the output passed OUTPUT_MAX).
  */
 int tmpl_render(const char *name, const char *src, size_t len, json_t *data,
-		TmplLang lang, Strbuf *out, Strbuf *err);
+		Lang lang, Strbuf *out, Strbuf *err);
 
-/* -------------------------------------------------------------- render.c */
+/* ------------------------------------------------------------- backend.c */
 
 /*
  * A backend is a folder holding manifest.json and the templates it names;
@@ -600,7 +724,7 @@ typedef struct BackendFile {
 	const char *text;          /* the template, read when found */
 	size_t len;
 	const char *output;        /* file name written under DIR/<env>/ */
-	TmplLang lang;
+	Lang lang;
 	bool each_stack;  /* "each": "stacks": a file per CloudFormation stack */
 	size_t max_bytes; /* 0: no limit but the engine's */
 } BackendFile;
@@ -627,7 +751,7 @@ typedef struct BackendSet {
  * directory that does not exist is skipped; a broken manifest is an
  * error. Returns 0 or -1 with a message in `err`.
  */
-int backends_find(Arena *a, const char *const *dirs, size_t ndirs,
+int backend_find(Arena *a, const char *const *dirs, size_t ndirs,
 		  bool builtin, BackendSet *out, Strbuf *err);
 
 /* The built-in backends: every file of templates/ at build time, as
@@ -645,13 +769,11 @@ bool backend_owns(const Backend *b, const char *file);
 
 typedef struct Output {
 	const char *path; /* relative: "<env>/<file>" */
+	const char *file; /* the file's name in the environment's folder */
 	const char *data;
 	size_t len;
 	bool executable;  /* a script: written with mode 0755 */
 } Output;
-
-/* Frees what rendering compiled once (for leak checkers). */
-void render_cleanup(void);
 
 /* The most one output file may hold: a spec within the input limits can
  * ask for more (10,000 tables with 50 long tags each), and that is E245. */
@@ -667,5 +789,27 @@ void render_cleanup(void);
  */
 int backend_render(Arena *a, const Backend *b, const char *env, json_t *ir,
 		   Output **outs, size_t *n, size_t *cap, Strbuf *err);
+
+/* ---------------------------------------------------------------- write.c */
+
+/*
+ * A Writer puts the files of one build under an output folder, all or
+ * nothing: write_add() writes each to a temporary file at once (with
+ * `check`, compares it with the disk instead), write_commit() renames them
+ * all into place, write_abort() removes them. No symbolic link below the
+ * folder is followed. Messages are printed.
+ */
+typedef struct Writer Writer;
+Writer *write_open(Arena *a, const char *dir, const char *spec, bool check);
+/* -1 on an I/O error, or when a file of the build is added twice. */
+int write_add(Writer *w, const char *env, const char *file, const char *data,
+	      size_t len, bool executable);
+/* Files in env's folder that `owned` claims but the build did not add:
+ * reported as stale with `check`, else removed by write_commit(). */
+void write_sweep(Writer *w, const char *env,
+		 bool (*owned)(const char *file, void *ctx), void *ctx);
+/* 0; -1 on an I/O error; with `check`, 1 when a file is stale. */
+int write_commit(Writer *w);
+void write_abort(Writer *w);
 
 #endif

@@ -27,33 +27,6 @@
 #define TMPL_MAX_STEPS 50000000u           /* tokens one render may visit */
 #define TMPL_MAX_VALUE_DEPTH 128           /* nesting of an interpolated value */
 
-static const char *const tmpl_lang_names[] = {
-	[LANG_TEXT] = "text",
-	[LANG_YAML] = "yaml",
-	[LANG_JSON] = "json",
-	[LANG_HCL] = "hcl",
-	[LANG_SHELL] = "shell",
-};
-
-int tmpl_lang_parse(const char *name, TmplLang *out)
-{
-	for (size_t i = 0; i < sizeof tmpl_lang_names / sizeof *tmpl_lang_names;
-	     i++) {
-		if (!strcmp(name, tmpl_lang_names[i])) {
-			*out = (TmplLang)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-const char *tmpl_lang_name(TmplLang lang)
-{
-	if ((size_t)lang >= sizeof tmpl_lang_names / sizeof *tmpl_lang_names)
-		BUG("bad TmplLang %d", (int)lang);
-	return tmpl_lang_names[lang];
-}
-
 /* ---- tokens */
 
 typedef enum TokKind {
@@ -88,7 +61,7 @@ typedef struct Tmpl {
 	const char *name;
 	const char *src;
 	size_t len;
-	TmplLang lang;
+	Lang lang;
 	Strbuf *out;
 	Strbuf *err;
 	size_t out_start;
@@ -398,7 +371,7 @@ static void tmpl_suggest(Tmpl *T, json_t *const *objs, size_t nobjs,
 		const char *k;
 		json_t *v;
 		json_object_foreach(objs[i], k, v) {
-			size_t d = edit_distance(key, k, 2);
+			size_t d = util_edit_distance(key, k, 2);
 			if (d < bestd) {
 				best = k;
 				bestd = d;
@@ -517,161 +490,6 @@ static bool tmpl_truthy(json_t *v)
 	return true;
 }
 
-/* ---- escaping */
-
-/*
- * Code points no output language gets raw inside a quoted string: C0, DEL
- * and C1 controls (U+0085 among them, a YAML 1.1 line break), the Unicode
- * line and paragraph separators (line breaks to YAML 1.1 and JavaScript),
- * the byte-order mark, and the noncharacters YAML forbids.
- */
-static bool must_escape(uint32_t c)
-{
-	return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 ||
-	       c == 0x2029 || c == 0xFEFF || c == 0xFFFE || c == 0xFFFF;
-}
-
-static void put_u(Strbuf *out, uint32_t c)
-{
-	strbuf_addf(out, "\\u%04X", (unsigned)c);
-}
-
-/* A JSON string literal; also a valid YAML double-quoted scalar. */
-static void esc_json(Strbuf *out, const char *s, size_t len)
-{
-	size_t i = 0, run = 0;
-	strbuf_addch(out, '"');
-	while (i < len) {
-		size_t n = 1;
-		uint32_t c = (unsigned char)s[i];
-		if (c >= 0x80)
-			c = utf8_decode(s + i, &n);
-		if (c != '"' && c != '\\' && !must_escape(c)) {
-			i += n;
-			continue;
-		}
-		strbuf_add(out, s + run, i - run);
-		switch (c) {
-		case '"': strbuf_addstr(out, "\\\""); break;
-		case '\\': strbuf_addstr(out, "\\\\"); break;
-		case '\b': strbuf_addstr(out, "\\b"); break;
-		case '\f': strbuf_addstr(out, "\\f"); break;
-		case '\n': strbuf_addstr(out, "\\n"); break;
-		case '\r': strbuf_addstr(out, "\\r"); break;
-		case '\t': strbuf_addstr(out, "\\t"); break;
-		default: put_u(out, c); break;
-		}
-		i += n;
-		run = i;
-	}
-	strbuf_add(out, s + run, len - run);
-	strbuf_addch(out, '"');
-}
-
-/*
- * An HCL quoted template: HCL has no \b or \f, and "${" and "%{" start
- * interpolations and directives there, so they are doubled into the
- * literal "$${" and "%%{".
- */
-static void esc_hcl(Strbuf *out, const char *s, size_t len)
-{
-	size_t i = 0, run = 0;
-	strbuf_addch(out, '"');
-	while (i < len) {
-		size_t n = 1;
-		uint32_t c = (unsigned char)s[i];
-		if (c >= 0x80)
-			c = utf8_decode(s + i, &n);
-		bool opener = (c == '$' || c == '%') && i + 1 < len &&
-			      s[i + 1] == '{';
-		if (c != '"' && c != '\\' && !opener && !must_escape(c)) {
-			i += n;
-			continue;
-		}
-		strbuf_add(out, s + run, i - run);
-		switch (c) {
-		case '"': strbuf_addstr(out, "\\\""); break;
-		case '\\': strbuf_addstr(out, "\\\\"); break;
-		case '\n': strbuf_addstr(out, "\\n"); break;
-		case '\r': strbuf_addstr(out, "\\r"); break;
-		case '\t': strbuf_addstr(out, "\\t"); break;
-		case '$': strbuf_addstr(out, "$${"); n = 2; break;
-		case '%': strbuf_addstr(out, "%%{"); n = 2; break;
-		default: put_u(out, c); break;
-		}
-		i += n;
-		run = i;
-	}
-	strbuf_add(out, s + run, len - run);
-	strbuf_addch(out, '"');
-}
-
-/* One POSIX shell word: single quotes keep everything but the quote. */
-static void esc_shell(Strbuf *out, const char *s, size_t len)
-{
-	strbuf_addch(out, '\'');
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\'')
-			strbuf_addstr(out, "'\\''");
-		else
-			strbuf_addch(out, s[i]);
-	}
-	strbuf_addch(out, '\'');
-}
-
-static bool yaml_plain_safe(const char *s, size_t len)
-{
-	static const char *const reserved[] = {
-		"y", "n", "yes", "no", "on", "off", "true", "false", "null",
-	};
-	if (!len || len > 200)
-		return false;
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
-	      s[0] == '_'))
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-		      c == '/' || c == '-'))
-			return false;
-	}
-	for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++) {
-		const char *r = reserved[i];
-		size_t k = 0;
-		while (k < len && r[k] && (s[k] | 0x20) == r[k])
-			k++; /* ASCII letters only here: |0x20 lowercases */
-		if (k == len && !r[k])
-			return false;
-	}
-	return true;
-}
-
-/* For {{comment:x}}: nothing that could end a one-line comment. */
-static void esc_comment(Strbuf *out, const char *s, size_t len)
-{
-	size_t i = 0, run = 0, start = out->len;
-	while (i < len) {
-		size_t n = 1;
-		uint32_t c = (unsigned char)s[i];
-		if (c >= 0x80)
-			c = utf8_decode(s + i, &n);
-		/* line breaks of any language, and what YAML does not
-		 * allow unescaped anywhere (its non-printables, the BOM) */
-		if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 ||
-		    c == 0x2029 || c == 0xFEFF || c == 0xFFFE || c == 0xFFFF) {
-			strbuf_add(out, s + run, i - run);
-			strbuf_addch(out, ' ');
-			run = i + n;
-		}
-		i += n;
-	}
-	strbuf_add(out, s + run, len - run);
-	/* no trailing blanks: formatters would strip them, and diffs show them */
-	while (out->len > start && out->buf[out->len - 1] == ' ')
-		out->buf[--out->len] = '\0';
-}
-
 /* ---- values */
 
 /*
@@ -750,7 +568,7 @@ static int put_container(Tmpl *T, const Tok *t, Strbuf *out, json_t *v,
 	if (json_is_string(v)) {
 		if (check_utf8(T, t, v))
 			return -1;
-		(hcl ? esc_hcl : esc_json)(out, json_string_value(v),
+		(hcl ? lang_esc_hcl : lang_esc_json)(out, json_string_value(v),
 					   json_string_length(v));
 		return 0;
 	}
@@ -781,7 +599,7 @@ static int put_container(Tmpl *T, const Tok *t, Strbuf *out, json_t *v,
 				return tmpl_error(T, t->off, "invalid UTF-8 in "
 						  "a key of '%.*s'",
 						  (int)t->namelen, t->name);
-			(hcl ? esc_hcl : esc_json)(out, k, klen);
+			(hcl ? lang_esc_hcl : lang_esc_json)(out, k, klen);
 			strbuf_addstr(out, spaced ? ": " : ":");
 			if (put_container(T, t, out, e, depth + 1))
 				return -1;
@@ -811,16 +629,16 @@ static int put_value(Tmpl *T, const Tok *t, json_t *v)
 			strbuf_add(out, s, len);
 			break;
 		case LANG_YAML:
-			if (yaml_plain_safe(s, len))
+			if (lang_yaml_plain_safe(s, len))
 				strbuf_add(out, s, len);
 			else
-				esc_json(out, s, len);
+				lang_esc_json(out, s, len);
 			break;
 		case LANG_JSON:
-			esc_json(out, s, len);
+			lang_esc_json(out, s, len);
 			break;
 		case LANG_HCL:
-			esc_hcl(out, s, len);
+			lang_esc_hcl(out, s, len);
 			break;
 		case LANG_SHELL:
 			if (memchr(s, '\0', len))
@@ -828,7 +646,7 @@ static int put_value(Tmpl *T, const Tok *t, json_t *v)
 						  "holds a NUL byte, which a "
 						  "shell word cannot",
 						  (int)t->namelen, t->name);
-			esc_shell(out, s, len);
+			lang_esc_shell(out, s, len);
 			break;
 		}
 		return 0;
@@ -839,7 +657,7 @@ static int put_value(Tmpl *T, const Tok *t, json_t *v)
 		strbuf_reset(&T->tmp);
 		if (put_container(T, t, &T->tmp, v, 0))
 			return -1;
-		esc_shell(out, T->tmp.buf, T->tmp.len);
+		lang_esc_shell(out, T->tmp.buf, T->tmp.len);
 		return 0;
 	}
 	return put_scalar(T, t, out, v);
@@ -855,11 +673,11 @@ static int put_comment(Tmpl *T, const Tok *t, json_t *v)
 	if (json_is_string(v)) {
 		if (check_utf8(T, t, v))
 			return -1;
-		esc_comment(T->out, json_string_value(v), json_string_length(v));
+		lang_esc_comment(T->out, json_string_value(v), json_string_length(v));
 		return 0;
 	}
 	strbuf_reset(&T->tmp);
-	TmplLang lang = T->lang;
+	Lang lang = T->lang;
 	T->lang = LANG_JSON; /* compact JSON, then made one line */
 	int r = json_is_object(v) || json_is_array(v)
 			? put_container(T, t, &T->tmp, v, 0)
@@ -867,7 +685,7 @@ static int put_comment(Tmpl *T, const Tok *t, json_t *v)
 	T->lang = lang;
 	if (r)
 		return -1;
-	esc_comment(T->out, T->tmp.buf, T->tmp.len);
+	lang_esc_comment(T->out, T->tmp.buf, T->tmp.len);
 	return 0;
 }
 
@@ -976,7 +794,7 @@ static int tmpl_run(Tmpl *T)
 }
 
 int tmpl_render(const char *name, const char *src, size_t len, json_t *data,
-		TmplLang lang, Strbuf *out, Strbuf *err)
+		Lang lang, Strbuf *out, Strbuf *err)
 {
 	Tmpl T = {
 		.name = name,

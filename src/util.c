@@ -218,7 +218,7 @@ char *strbuf_detach(Strbuf *sb, size_t *len)
 
 /* ---- files */
 
-int read_file(const char *path, size_t limit, Strbuf *out)
+int util_read_file(const char *path, size_t limit, Strbuf *out)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -308,7 +308,7 @@ uint32_t utf8_decode(const char *str, size_t *len)
 
 /* ---- edit distance (for did-you-mean); names are short, two rows do */
 
-size_t edit_distance(const char *a, const char *b, size_t max)
+size_t util_edit_distance(const char *a, const char *b, size_t max)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	if (la > 64 || lb > 64)

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		static const char *const dirs[] = {TABLEC_TEMPLATES_DIR};
 		Strbuf err = STRBUF_INIT;
 		arena = arena_new();
-		if (backends_find(arena, dirs, 1, false, &backends, &err) ||
+		if (backend_find(arena, dirs, 1, false, &backends, &err) ||
 		    !backends.n) {
 			fprintf(stderr, "no backends in %s: %s\n", dirs[0], err.buf);
 			abort();
@@ -59,6 +59,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 	}
-	compilation_release(&c);
+	compile_release(&c);
 	return 0;
 }

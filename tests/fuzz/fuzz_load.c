@@ -29,6 +29,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					  FMT_SARIF};
 	for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++)
 		diag_print(&c.diags, fmts[i], devnull, i == 0);
-	compilation_release(&c);
+	compile_release(&c);
 	return 0;
 }

@@ -243,7 +243,7 @@ static int shell_unquote(const char *s, size_t len, Strbuf *out)
 
 /* YAML documents with v where whole values go (JSON is checked directly) */
 typedef struct Case {
-	TmplLang lang;
+	Lang lang;
 	const char *tmpl, *json; /* json: the same document as a JSON template */
 	bool key;                /* v is a mapping key there (strings only) */
 } Case;
@@ -262,7 +262,7 @@ static const Case cases[] = {
 	{LANG_YAML, "{{v}}: 1\n", "{ {{v}}: 1}", true},
 };
 
-static int render(const char *t, json_t *ctx, TmplLang lang, Strbuf *out)
+static int render(const char *t, json_t *ctx, Lang lang, Strbuf *out)
 {
 	Strbuf err = STRBUF_INIT;
 	strbuf_reset(out);
@@ -287,10 +287,10 @@ static void check_escaping(json_t *v)
 
 	/* JSON is the reference: checked against v itself */
 	if (render("{{v}}", ctx, LANG_JSON, &out)) {
-		for (TmplLang l = LANG_TEXT; l <= LANG_SHELL; l++)
+		for (Lang l = LANG_TEXT; l <= LANG_SHELL; l++)
 			if (!render("{{v}}", ctx, l, &out))
 				FAIL("v renders in %s but not in json",
-				     tmpl_lang_name(l));
+				     lang_name(l));
 		goto out;
 	}
 	json_t *back = json_loadb(out.buf, out.len, flags, &e);
@@ -308,7 +308,7 @@ static void check_escaping(json_t *v)
 		if (!want)
 			FAIL("json template %s gave %s", c->json, out.buf);
 		if (render(c->tmpl, ctx, c->lang, &out))
-			FAIL("%s template %s failed", tmpl_lang_name(c->lang),
+			FAIL("%s template %s failed", lang_name(c->lang),
 			     c->tmpl);
 		back = NULL;
 		if (c->key && out.len > 1000)
@@ -318,20 +318,20 @@ static void check_escaping(json_t *v)
 		else
 			back = json_loadb(out.buf, out.len, flags, &e);
 		if (!(c->key && out.len > 1000) && (!back || !json_equal(back, want)))
-			FAIL("%s: %s gave\n%s", tmpl_lang_name(c->lang), c->tmpl,
+			FAIL("%s: %s gave\n%s", lang_name(c->lang), c->tmpl,
 			     out.buf);
 		json_decref(back);
 		json_decref(want);
 	}
 
 	/* HCL, shell and text: the value's text decodes to v */
-	static const TmplLang other[] = {LANG_HCL, LANG_SHELL, LANG_TEXT};
+	static const Lang other[] = {LANG_HCL, LANG_SHELL, LANG_TEXT};
 	for (size_t i = 0; i < 3; i++) {
-		TmplLang l = other[i];
+		Lang l = other[i];
 		if (render("{{v}}", ctx, l, &out)) {
 			if (l == LANG_SHELL && nul)
 				continue;
-			FAIL("%s: v does not render", tmpl_lang_name(l));
+			FAIL("%s: v does not render", lang_name(l));
 		}
 		strbuf_reset(&conv);
 		if (l == LANG_TEXT && json_is_string(v)) {
@@ -344,7 +344,7 @@ static void check_escaping(json_t *v)
 				  : l == LANG_SHELL
 					    ? shell_unquote(out.buf, out.len, &conv)
 					    : (strbuf_add(&conv, out.buf, out.len), 0))
-			FAIL("%s: {{v}} gave %s", tmpl_lang_name(l), out.buf);
+			FAIL("%s: {{v}} gave %s", lang_name(l), out.buf);
 		if (l == LANG_SHELL && json_is_string(v)) {
 			if (conv.len != json_string_length(v) ||
 			    memcmp(conv.buf, json_string_value(v), conv.len))
@@ -353,12 +353,12 @@ static void check_escaping(json_t *v)
 		}
 		back = json_loadb(conv.buf, conv.len, flags, &e);
 		if (!back || !json_equal(back, v))
-			FAIL("%s: {{v}} gave %s", tmpl_lang_name(l), out.buf);
+			FAIL("%s: {{v}} gave %s", lang_name(l), out.buf);
 		json_decref(back);
 	}
 
 	/* comments: one line, no trailing blank, nothing YAML forbids */
-	for (TmplLang l = LANG_TEXT; l <= LANG_SHELL; l++) {
+	for (Lang l = LANG_TEXT; l <= LANG_SHELL; l++) {
 		if (render("{{comment:v}}", ctx, l, &out))
 			FAIL("comment: v does not render");
 		for (size_t i = 0; i < out.len; i++) {
@@ -410,7 +410,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* 1: the fuzzed template on the fuzzed data */
 	if (json) {
 		Strbuf out = STRBUF_INIT, err = STRBUF_INIT;
-		for (TmplLang l = LANG_TEXT; l <= LANG_SHELL; l++) {
+		for (Lang l = LANG_TEXT; l <= LANG_SHELL; l++) {
 			strbuf_reset(&out);
 			strbuf_addstr(&out, "keep");
 			if (tmpl_render("fuzz", src, tlen, json, l, &out, &err) &&
@@ -429,10 +429,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (utf8_invalid_at(src, tlen) >= 0) {
 		json_t *ctx = json_pack("{sO}", "v", s);
 		Strbuf out = STRBUF_INIT;
-		for (TmplLang l = LANG_TEXT; l <= LANG_SHELL; l++)
+		for (Lang l = LANG_TEXT; l <= LANG_SHELL; l++)
 			if (!render("{{v}}", ctx, l, &out) ||
 			    !render("{{comment:v}}", ctx, l, &out))
-				FAIL("invalid UTF-8 rendered in %s", tmpl_lang_name(l));
+				FAIL("invalid UTF-8 rendered in %s", lang_name(l));
 		strbuf_release(&out);
 		json_decref(ctx);
 	} else if (tlen < 1024) { /* a whole template: rendering it is enough */

@@ -19,7 +19,7 @@ static Fixture load(const char *text)
 	Fixture f = {0};
 	f.a = arena_new();
 	f.d.arena = f.a;
-	Source *src = source_new(f.a, "t.yaml", text, strlen(text));
+	Source *src = diag_source_new(f.a, "t.yaml", text, strlen(text));
 	f.root = load_yaml(f.a, &f.d, src);
 	diag_finish(&f.d);
 	return f;
@@ -150,7 +150,7 @@ static void test_fold_environments(void)
 	const char *envs[] = {"staging", "production"};
 	d.all_envs = envs;
 	d.nall_envs = 2;
-	Source *src = source_new(a, "s.yaml", "x: 1\ny: 2\n", 10);
+	Source *src = diag_source_new(a, "s.yaml", "x: 1\ny: 2\n", 10);
 	Loc l1 = {src, 1, 1, 1}, l2 = {src, 2, 1, 1};
 	for (int i = 0; i < 2; i++) {
 		d.env = envs[i];

@@ -23,7 +23,7 @@ static void test_resolution_order(void)
 {
 	Arena *a = arena_new();
 	Diags d = {.arena = a};
-	Source *src = source_new(a, "s.yaml", spec_text, strlen(spec_text));
+	Source *src = diag_source_new(a, "s.yaml", spec_text, strlen(spec_text));
 	Node *root = load_yaml(a, &d, src);
 	Spec *s = parse_spec(a, &d, src, root);
 	ASSERT(s && d.n == 0 && s->nenvs == 2);
@@ -56,16 +56,16 @@ static void test_patterns(void)
 	Diags d = {.arena = a};
 	Node n = {.kind = NODE_SCALAR};
 	Placeholders ph = {.env = "prod", .project = "shop", .name = "orders"};
-	const char *r = pattern_expand(a, &d, &n, "${project}-${env}-${name}$$",
+	const char *r = names_expand(a, &d, &n, "${project}-${env}-${name}$$",
 				       &ph, allowed);
 	ASSERT(r && !strcmp(r, "shop-prod-orders$") && d.n == 0);
-	ASSERT(!pattern_expand(a, &d, &n, "${enviroment}", &ph, allowed));
+	ASSERT(!names_expand(a, &d, &n, "${enviroment}", &ph, allowed));
 	ASSERT(d.n == 1 && !strcmp(d.items[0].code, "E219"));
 	ASSERT(d.items[0].help && strstr(d.items[0].help, "${env}"));
-	ASSERT(!pattern_expand(a, &d, &n, "${account}-x", &ph, allowed));
+	ASSERT(!names_expand(a, &d, &n, "${account}-x", &ph, allowed));
 	ASSERT(d.n == 2 && !strcmp(d.items[1].code, "E238"));
-	ASSERT(!pattern_expand(a, &d, &n, "${region}", &ph, allowed)); /* not allowed here */
-	ASSERT(!pattern_expand(a, &d, &n, "x${env", &ph, allowed));
+	ASSERT(!names_expand(a, &d, &n, "${region}", &ph, allowed)); /* not allowed here */
+	ASSERT(!names_expand(a, &d, &n, "x${env", &ph, allowed));
 	arena_free(a);
 }
 
@@ -80,15 +80,16 @@ static void test_accessors(void)
 	Node big = {.kind = NODE_SCALAR, .str = "99999999999999999999", .len = 20};
 	bool b = false;
 	long long v = 0;
-	ASSERT(want_bool(&d, &t, "x", &b) && b);
-	ASSERT(!want_bool(&d, &yes, "x", &b));
-	ASSERT(!want_bool(&d, &qt, "x", &b));
-	ASSERT(want_int(&d, &num, "x", &v) && v == -12);
-	ASSERT(!want_int(&d, &big, "x", &v));
+	ASSERT(node_want_bool(&d, &t, "x", &b) && b);
+	ASSERT(!node_want_bool(&d, &yes, "x", &b));
+	ASSERT(!node_want_bool(&d, &qt, "x", &b));
+	ASSERT(node_want_int(&d, &num, "x", &v) && v == -12);
+	ASSERT(!node_want_int(&d, &big, "x", &v));
 	ASSERT(d.n == 3);
 	static const char *const cands[] = {"billing", "capacity", NULL};
-	ASSERT(!strcmp(did_you_mean("biling", cands, 2), "billing"));
-	ASSERT(did_you_mean("zzz", cands, 2) == NULL);
+	Diags dd = {.arena = a};
+	ASSERT(!strcmp(diag_suggest(&dd, "biling", cands, 2), "billing"));
+	ASSERT(diag_suggest(&dd, "zzz", cands, 2) == NULL);
 	arena_free(a);
 }
 

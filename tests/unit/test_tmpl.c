@@ -46,7 +46,7 @@ static json_t *J(const char *text)
 }
 
 /* Renders; on success *out holds the text, on failure *err the message. */
-static int render(const char *tmpl, json_t *data, TmplLang lang, Strbuf *out,
+static int render(const char *tmpl, json_t *data, Lang lang, Strbuf *out,
 		  Strbuf *err)
 {
 	strbuf_reset(out);
@@ -54,7 +54,7 @@ static int render(const char *tmpl, json_t *data, TmplLang lang, Strbuf *out,
 	return tmpl_render("t.tmpl", tmpl, strlen(tmpl), data, lang, out, err);
 }
 
-static bool check_out(int line, TmplLang lang, const char *tmpl,
+static bool check_out(int line, Lang lang, const char *tmpl,
 		      const char *json, const char *want)
 {
 	Strbuf out = STRBUF_INIT, err = STRBUF_INIT;
@@ -63,7 +63,7 @@ static bool check_out(int line, TmplLang lang, const char *tmpl,
 	bool ok = r == 0 && !strcmp(out.buf, want) && err.len == 0;
 	if (!ok)
 		fprintf(stderr, "line %d: %s template %s\n  want [%s]\n  got  "
-			"[%s] %s\n", line, tmpl_lang_name(lang), tmpl, want,
+			"[%s] %s\n", line, lang_name(lang), tmpl, want,
 			out.buf, err.buf);
 	json_decref(data);
 	strbuf_release(&out);
@@ -72,7 +72,7 @@ static bool check_out(int line, TmplLang lang, const char *tmpl,
 }
 
 /* Fails with a message equal to `want` (or starting with it, if `prefix`) */
-static bool check_err(int line, TmplLang lang, const char *tmpl,
+static bool check_err(int line, Lang lang, const char *tmpl,
 		      const char *json, const char *want, bool prefix)
 {
 	Strbuf out = STRBUF_INIT, err = STRBUF_INIT;
@@ -419,7 +419,7 @@ static void test_interpolation(void)
 	json_t *bad = json_object();
 	json_object_set_new(bad, "v", json_stringn_nocheck("a\xff", 2));
 	Strbuf out = STRBUF_INIT, err = STRBUF_INIT;
-	for (TmplLang l = LANG_TEXT; l <= LANG_SHELL; l++) {
+	for (Lang l = LANG_TEXT; l <= LANG_SHELL; l++) {
 		ASSERT(render("{{v}}", bad, l, &out, &err) == -1);
 		ASSERT(!strcmp(err.buf, "t.tmpl:1:1: invalid UTF-8 in the "
 			       "value of 'v'"));
@@ -655,7 +655,7 @@ static void test_random(void)
 		strbuf_reset(&err);
 		strbuf_addstr(&out, "pre");
 		int r = tmpl_render("r", t.buf, t.len, data,
-				    (TmplLang)(seed % 5), &out, &err);
+				    (Lang)(seed % 5), &out, &err);
 		if (r == 0)
 			okays++;
 		if (!(r == 0 && err.len == 0 &&
@@ -674,18 +674,18 @@ static void test_random(void)
 
 static void test_langs(void)
 {
-	TmplLang l = LANG_TEXT;
-	ASSERT(tmpl_lang_parse("yaml", &l) == 0 && l == LANG_YAML);
-	ASSERT(tmpl_lang_parse("json", &l) == 0 && l == LANG_JSON);
-	ASSERT(tmpl_lang_parse("hcl", &l) == 0 && l == LANG_HCL);
-	ASSERT(tmpl_lang_parse("shell", &l) == 0 && l == LANG_SHELL);
-	ASSERT(tmpl_lang_parse("text", &l) == 0 && l == LANG_TEXT);
-	ASSERT(tmpl_lang_parse("yml", &l) == -1);
-	ASSERT(tmpl_lang_parse("YAML", &l) == -1);
-	ASSERT(tmpl_lang_parse("", &l) == -1);
-	for (TmplLang k = LANG_TEXT; k <= LANG_SHELL; k++) {
-		TmplLang back;
-		ASSERT(tmpl_lang_parse(tmpl_lang_name(k), &back) == 0 &&
+	Lang l = LANG_TEXT;
+	ASSERT(lang_parse("yaml", &l) == 0 && l == LANG_YAML);
+	ASSERT(lang_parse("json", &l) == 0 && l == LANG_JSON);
+	ASSERT(lang_parse("hcl", &l) == 0 && l == LANG_HCL);
+	ASSERT(lang_parse("shell", &l) == 0 && l == LANG_SHELL);
+	ASSERT(lang_parse("text", &l) == 0 && l == LANG_TEXT);
+	ASSERT(lang_parse("yml", &l) == -1);
+	ASSERT(lang_parse("YAML", &l) == -1);
+	ASSERT(lang_parse("", &l) == -1);
+	for (Lang k = LANG_TEXT; k <= LANG_SHELL; k++) {
+		Lang back;
+		ASSERT(lang_parse(lang_name(k), &back) == 0 &&
 		       back == k);
 	}
 }
@@ -744,7 +744,7 @@ static const char *find_one(Arena *a, const char *dir, BackendSet *set,
 	char *path = arena_printf(a, "%s/%s", root, dir);
 	const char *dirs[] = {path};
 	strbuf_reset(err);
-	if (backends_find(a, dirs, 1, false, set, err) == 0)
+	if (backend_find(a, dirs, 1, false, set, err) == 0)
 		return "";
 	/* the message starts with the path: make it relative to root */
 	size_t n = strlen(root);
@@ -794,9 +794,9 @@ static void test_backends(void)
 		arena_printf(a, "%s/d1/afile", root),
 		arena_printf(a, "%s/d2", root),
 	};
-	int r = backends_find(a, dirs, 4, false, &set, &err);
+	int r = backend_find(a, dirs, 4, false, &set, &err);
 	if (r)
-		fprintf(stderr, "backends_find: %s\n", err.buf);
+		fprintf(stderr, "backend_find: %s\n", err.buf);
 	ASSERT(r == 0);
 	ASSERT(set.n == 2);
 	if (set.n == 2) {
@@ -987,7 +987,7 @@ static void test_backends(void)
 			       "file ")));
 
 	/* an empty directory list and directories with no backends */
-	ASSERT(backends_find(a, NULL, 0, false, &set3, &err) == 0 && set3.n == 0);
+	ASSERT(backend_find(a, NULL, 0, false, &set3, &err) == 0 && set3.n == 0);
 	ASSERT(backend_get(&set3, "stack") == NULL);
 	ASSERT(!strcmp(find_one(a, "d1/plain", &set3, &err), "") &&
 	       set3.n == 0);

@@ -1,5 +1,5 @@
 /*
- * test_util.c: unit tests of util.c (strbuf, arena, vectors, read_file,
+ * test_util.c: unit tests of util.c (strbuf, arena, vectors, util_read_file,
  * UTF-8, edit distance). No framework: ASSERT counts and reports, and the
  * program ends with "N passed, N failed" and a non-zero status on failure.
  */
@@ -163,18 +163,18 @@ static void test_read_file(void)
 
 	Strbuf sb = STRBUF_INIT;
 	strbuf_addstr(&sb, "kept:");
-	ASSERT(read_file(path, 1024, &sb) == 0);
+	ASSERT(util_read_file(path, 1024, &sb) == 0);
 	ASSERT(sb.len == 5 + sizeof data - 1);
 	ASSERT(!memcmp(sb.buf + 5, data, sizeof data - 1));
 	strbuf_release(&sb);
 
 	errno = 0;
-	ASSERT(read_file(path, 4, &sb) == -1 && errno == EFBIG);
+	ASSERT(util_read_file(path, 4, &sb) == -1 && errno == EFBIG);
 	strbuf_release(&sb);
 
 	unlink(path);
 	errno = 0;
-	ASSERT(read_file(path, 1024, &sb) == -1 && errno == ENOENT);
+	ASSERT(util_read_file(path, 1024, &sb) == -1 && errno == ENOENT);
 	strbuf_release(&sb);
 }
 
@@ -222,14 +222,14 @@ static void test_utf8(void)
 
 static void test_edit_distance(void)
 {
-	ASSERT(edit_distance("", "", 3) == 0);
-	ASSERT(edit_distance("abc", "abc", 3) == 0);
-	ASSERT(edit_distance("abc", "", 3) == 3);
-	ASSERT(edit_distance("kitten", "sitting", 5) == 3);
-	ASSERT(edit_distance("billing_mode", "biling_mode", 2) == 1);
-	ASSERT(edit_distance("ab", "ba", 2) == 2);
-	ASSERT(edit_distance("read", "write", 2) > 2);   /* beyond max */
-	ASSERT(edit_distance("a", "abcdefgh", 3) > 3);   /* length gap */
+	ASSERT(util_edit_distance("", "", 3) == 0);
+	ASSERT(util_edit_distance("abc", "abc", 3) == 0);
+	ASSERT(util_edit_distance("abc", "", 3) == 3);
+	ASSERT(util_edit_distance("kitten", "sitting", 5) == 3);
+	ASSERT(util_edit_distance("billing_mode", "biling_mode", 2) == 1);
+	ASSERT(util_edit_distance("ab", "ba", 2) == 2);
+	ASSERT(util_edit_distance("read", "write", 2) > 2);   /* beyond max */
+	ASSERT(util_edit_distance("a", "abcdefgh", 3) > 3);   /* length gap */
 }
 
 int main(void)

@@ -17,9 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-#include <yaml.h>
 
 #define MANIFEST_MAX ((size_t)1 << 20)
 #define TEMPLATE_MAX ((size_t)4 << 20)
@@ -168,7 +165,7 @@ static int backend_read(Arena *a, const Backend *b, const char *path,
 	if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
 		return -2;
 	Strbuf sb = STRBUF_INIT;
-	if (read_file(full, TEMPLATE_MAX, &sb)) {
+	if (util_read_file(full, TEMPLATE_MAX, &sb)) {
 		strbuf_addf(err, "%s: cannot read template: %s", full,
 			    errno == EFBIG ? "larger than 4 MiB" : strerror(errno));
 		strbuf_release(&sb);
@@ -252,7 +249,7 @@ static int backend_file(Arena *a, Backend *b, json_t *f, size_t idx,
 		}
 		bf->max_bytes = (size_t)json_integer_value(mb);
 	}
-	if (tmpl_lang_parse(lang, &bf->lang)) {
+	if (lang_parse(lang, &bf->lang)) {
 		backend_where(err, where, what, "language");
 		strbuf_addf(err, "unknown language '%s' (yaml, json, hcl, "
 			    "shell, text)", lang);
@@ -277,7 +274,7 @@ static int backend_load(Arena *a, const char *dir, const char *name,
 		     : arena_printf(a, "built-in:%s", name);
 	const char *where = arena_printf(a, "%s/manifest.json", b->dir);
 
-	if (dir && read_file(where, MANIFEST_MAX, &text)) {
+	if (dir && util_read_file(where, MANIFEST_MAX, &text)) {
 		strbuf_addf(err, "%s: cannot read: %s", where,
 			    errno == EFBIG ? "larger than 1 MiB"
 					   : strerror(errno));
@@ -374,7 +371,7 @@ static int backend_scan(Arena *a, const char *dir, char ***names, size_t *n,
 	return 0;
 }
 
-int backends_find(Arena *a, const char *const *dirs, size_t ndirs,
+int backend_find(Arena *a, const char *const *dirs, size_t ndirs,
 		  bool builtin, BackendSet *out, Strbuf *err)
 {
 	Backend *v = NULL;
@@ -444,430 +441,6 @@ static const char *backend_tmpl_name(const Backend *b, const BackendFile *f)
 	return f->template_path;
 }
 
-static void line_col(const char *s, size_t off, size_t *line, size_t *col)
-{
-	*line = *col = 1;
-	for (size_t i = 0; i < off; i++) {
-		if (s[i] == '\n') {
-			++*line;
-			*col = 1;
-		} else if (((unsigned char)s[i] & 0xC0) != 0x80) {
-			++*col;
-		}
-	}
-}
-
-/* Parses `s` as a YAML stream; 0, or -1 with the problem described. */
-static int backend_check_yaml(const char *s, size_t len, Strbuf *why)
-{
-	yaml_parser_t p;
-	yaml_event_t ev;
-	int ret = 0;
-
-	if (!yaml_parser_initialize(&p))
-		BUG("out of memory");
-	yaml_parser_set_input_string(&p, (const unsigned char *)s, len);
-	for (;;) {
-		if (!yaml_parser_parse(&p, &ev)) {
-			size_t line, col;
-			if (p.error == YAML_READER_ERROR) {
-				line_col(s, p.problem_offset < len
-						    ? p.problem_offset
-						    : len,
-					 &line, &col);
-			} else {
-				line = p.problem_mark.line + 1;
-				col = p.problem_mark.column + 1;
-			}
-			strbuf_addf(why, "YAML at line %zu col %zu: %s", line,
-				    col, p.problem ? p.problem : "error");
-			if (p.context)
-				strbuf_addf(why, " (%s)", p.context);
-			ret = -1;
-			break;
-		}
-		bool end = ev.type == YAML_STREAM_END_EVENT;
-		yaml_event_delete(&ev);
-		if (end)
-			break;
-	}
-	yaml_parser_delete(&p);
-	return ret;
-}
-
-/*
- * A JSON syntax check (RFC 8259) that builds nothing. jansson would build
- * and free a tree of every value only to learn that the text parses, and
- * for a large environment that is a quarter of the build; on an error,
- * jansson is asked again, for its message.
- */
-typedef struct JsonScan {
-	const unsigned char *p, *end;
-} JsonScan;
-
-static void jv_ws(JsonScan *j)
-{
-	while (j->p < j->end &&
-	       (*j->p == ' ' || *j->p == '\n' || *j->p == '\t' || *j->p == '\r'))
-		j->p++;
-}
-
-static bool jv_lit(JsonScan *j, const char *w)
-{
-	size_t n = strlen(w);
-	if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n))
-		return false;
-	j->p += n;
-	return true;
-}
-
-static bool jv_digits(JsonScan *j)
-{
-	const unsigned char *s = j->p;
-	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-		j->p++;
-	return j->p > s;
-}
-
-static bool jv_number(JsonScan *j)
-{
-	if (j->p < j->end && *j->p == '-')
-		j->p++;
-	if (j->p < j->end && *j->p == '0')
-		j->p++;
-	else if (!jv_digits(j))
-		return false;
-	if (j->p < j->end && *j->p == '.') {
-		j->p++;
-		if (!jv_digits(j))
-			return false;
-	}
-	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
-		j->p++;
-		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
-			j->p++;
-		if (!jv_digits(j))
-			return false;
-	}
-	return true;
-}
-
-static bool jv_string(JsonScan *j)
-{
-	j->p++; /* the opening quote */
-	const unsigned char *run = j->p;
-	for (;;) {
-		if (j->p >= j->end || *j->p < 0x20)
-			return false;
-		if (*j->p == '"')
-			break;
-		if (*j->p == '\\') {
-			j->p++;
-			if (j->p >= j->end)
-				return false;
-			if (*j->p == 'u') {
-				for (int i = 1; i <= 4; i++)
-					if (j->p + i >= j->end ||
-					    !strchr("0123456789abcdefABCDEF", j->p[i]) ||
-					    !j->p[i])
-						return false;
-				j->p += 5;
-			} else if (strchr("\"\\/bfnrt", *j->p) && *j->p) {
-				j->p++;
-			} else {
-				return false;
-			}
-			continue;
-		}
-		j->p++;
-	}
-	/* the text between escapes must be UTF-8, as RFC 8259 says */
-	if (utf8_invalid_at((const char *)run, (size_t)(j->p - run)) >= 0)
-		return false;
-	j->p++;
-	return true;
-}
-
-/* A member's key and its colon. */
-static bool jv_key(JsonScan *j)
-{
-	jv_ws(j);
-	if (j->p >= j->end || *j->p != '"' || !jv_string(j))
-		return false;
-	jv_ws(j);
-	return j->p < j->end && *j->p++ == ':';
-}
-
-static bool jv_scalar(JsonScan *j)
-{
-	switch (*j->p) {
-	case '"':
-		return jv_string(j);
-	case 't':
-		return jv_lit(j, "true");
-	case 'f':
-		return jv_lit(j, "false");
-	case 'n':
-		return jv_lit(j, "null");
-	default:
-		return jv_number(j);
-	}
-}
-
-/* One JSON value. Open objects and arrays are kept in `open`, not on the C
- * stack, so the depth of the text cannot be the depth of the scan. */
-static bool jv_value(JsonScan *j)
-{
-	/* '{' or '[' of each container still open; as deep as jansson goes
-	 * (JSON_PARSER_DEFAULT_DEPTH), so the two agree on what is JSON */
-	unsigned char open[2048];
-	size_t depth = 0;
-	for (;;) {
-		jv_ws(j);
-		if (j->p >= j->end)
-			return false;
-		unsigned char c = *j->p;
-		if (c == '{' || c == '[') {
-			if (depth == sizeof open)
-				return false;
-			open[depth++] = c;
-			j->p++;
-			jv_ws(j);
-			bool empty = j->p < j->end &&
-				     *j->p == (c == '{' ? '}' : ']');
-			if (!empty) {
-				if (c == '{' && !jv_key(j))
-					return false;
-				continue; /* its first value */
-			}
-			j->p++;
-			depth--;
-		} else if (!jv_scalar(j)) {
-			return false;
-		}
-		/* after a value: the next member, or the ends of containers */
-		for (;;) {
-			if (!depth)
-				return true;
-			jv_ws(j);
-			if (j->p >= j->end)
-				return false;
-			unsigned char top = open[depth - 1];
-			if (*j->p == ',') {
-				j->p++;
-				if (top == '{' && !jv_key(j))
-					return false;
-				break;
-			}
-			if (*j->p++ != (top == '{' ? '}' : ']'))
-				return false;
-			depth--;
-		}
-	}
-}
-
-static int backend_check_json(const char *s, size_t len, Strbuf *why)
-{
-	JsonScan j = {(const unsigned char *)s, (const unsigned char *)s + len};
-	if (jv_value(&j)) {
-		jv_ws(&j);
-		if (j.p == j.end)
-			return 0;
-	}
-	json_error_t jerr;
-	json_t *v = json_loadb(s, len, 0, &jerr);
-	if (!v) {
-		strbuf_addf(why, "JSON at line %d col %d: %s", jerr.line,
-			    jerr.column, jerr.text);
-		return -1;
-	}
-	/* jansson takes what the check refused: report where it stopped */
-	json_decref(v);
-	size_t line, col;
-	line_col(s, (size_t)((const char *)j.p - s), &line, &col);
-	strbuf_addf(why, "JSON at line %zu col %zu: not RFC 8259 JSON", line, col);
-	return -1;
-}
-
-/*
- * HCL layout as `terraform fmt` leaves it (hclwrite's format.go): the `=`
- * of consecutive lines that assign a whole value on one line is aligned one
- * column after the longest name. A line whose value opens a bracket that
- * it does not close (`tags = {`) has no alignment cell and ends the run, as
- * do blank lines, comments and block headers. Templates write everything
- * else in canonical form; only this depends on the data.
- */
-typedef struct HclLine {
-	size_t start, eq, end; /* eq: offset of '=', or 0 when no cell */
-	size_t lead_cols;       /* width before the '=', spaces trimmed */
-} HclLine;
-
-/* Finds the assignment '=' of [s, e): the first bare '=' outside strings,
- * provided the value after it closes every bracket it opens. */
-static size_t hcl_assign(const char *s, size_t start, size_t end)
-{
-	size_t i = start;
-	while (i < end && s[i] == ' ')
-		i++;
-	if (i == end || s[i] == '#' || s[i] == '/' || s[i] == '}' || s[i] == ']')
-		return 0;
-	size_t eq = 0;
-	int depth = 0;
-	bool in_str = false;
-	for (; i < end; i++) {
-		char c = s[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-			continue;
-		}
-		if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[' || c == '(') {
-			depth++;
-		} else if (c == '}' || c == ']' || c == ')') {
-			depth--;
-		} else if (c == '=' && !eq && depth == 0 && i > start) {
-			char prev = s[i - 1], next = '\0';
-			if (i + 1 < end)
-				next = s[i + 1];
-			if (next == '=' || next == '>' || prev == '!' || prev == '<' ||
-			    prev == '>' || prev == '=')
-				return 0; /* an operator, not an assignment */
-			eq = i;
-			depth = 0; /* count the value's brackets only */
-		}
-	}
-	return eq && depth == 0 ? eq : 0;
-}
-
-/*
- * The width terraform fmt gives s[start, end): it counts grapheme clusters
- * (a Thai consonant and its vowel sign, a Hangul syllable of three jamo, a
- * flag, an emoji joined with ZWJ are one each), and it counts them token
- * by token, so a string's text is measured apart from its quotes. pcre2's
- * \X is the extended grapheme cluster of the same Unicode rules.
- */
-static pcre2_code *grapheme_re;
-static pcre2_match_data *grapheme_md;
-
-void render_cleanup(void)
-{
-	pcre2_code_free(grapheme_re);
-	pcre2_match_data_free(grapheme_md);
-	grapheme_re = NULL;
-	grapheme_md = NULL;
-}
-
-static size_t graphemes(const char *s, size_t len)
-{
-	bool ascii = true;
-	for (size_t i = 0; i < len && ascii; i++)
-		ascii = !((unsigned char)s[i] & 0x80);
-	if (ascii)
-		return len;
-	if (!grapheme_re) {
-		int err;
-		PCRE2_SIZE off;
-		grapheme_re = pcre2_compile((PCRE2_SPTR) "\\X", PCRE2_ZERO_TERMINATED,
-					    PCRE2_UTF | PCRE2_NO_UTF_CHECK, &err,
-					    &off, NULL);
-		grapheme_md = pcre2_match_data_create(1, NULL);
-		if (!grapheme_re || !grapheme_md)
-			BUG("cannot compile \\X");
-	}
-	size_t n = 0;
-	for (size_t pos = 0; pos < len; n++) {
-		if (pcre2_match(grapheme_re, (PCRE2_SPTR)s, len, pos,
-				PCRE2_NO_UTF_CHECK, grapheme_md, NULL) < 0)
-			BUG("no grapheme cluster at offset %zu", pos);
-		size_t next = pcre2_get_ovector_pointer(grapheme_md)[1];
-		pos = next > pos ? next : pos + 1;
-	}
-	return n;
-}
-
-static size_t hcl_width(const char *s, size_t start, size_t end)
-{
-	size_t w = 0;
-	for (size_t i = start; i < end;) {
-		if (s[i] != '"') {
-			w += ((unsigned char)s[i++] & 0xC0) != 0x80;
-			continue;
-		}
-		size_t j = ++i; /* the string's text, up to its closing quote */
-		while (j < end && s[j] != '"')
-			j += s[j] == '\\' ? 2 : 1;
-		if (j > end)
-			j = end;
-		w += 1 + graphemes(s + i, j - i) + (j < end);
-		i = j < end ? j + 1 : j;
-	}
-	return w;
-}
-
-static void hcl_align(Strbuf *text)
-{
-	HclLine *lines = NULL;
-	size_t n = 0, cap = 0;
-	for (size_t i = 0; i < text->len;) {
-		size_t e = i;
-		while (e < text->len && text->buf[e] != '\n')
-			e++;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 256;
-			lines = realloc(lines, cap * sizeof *lines);
-			if (!lines)
-				BUG("out of memory");
-		}
-		HclLine *l = &lines[n++];
-		l->start = i;
-		l->end = e;
-		l->eq = hcl_assign(text->buf, i, e);
-		l->lead_cols = 0;
-		if (l->eq) {
-			size_t k = l->eq;
-			while (k > i && text->buf[k - 1] == ' ')
-				k--;
-			l->lead_cols = hcl_width(text->buf, i, k);
-		}
-		i = e < text->len ? e + 1 : e;
-	}
-	Strbuf out = STRBUF_INIT;
-	strbuf_grow(&out, text->len + 64);
-	for (size_t i = 0; i < n;) {
-		if (!lines[i].eq) {
-			strbuf_add(&out, text->buf + lines[i].start,
-				   lines[i].end - lines[i].start);
-			if (lines[i].end < text->len)
-				strbuf_addch(&out, '\n');
-			i++;
-			continue;
-		}
-		size_t j = i, max = 0;
-		for (; j < n && lines[j].eq; j++)
-			if (lines[j].lead_cols > max)
-				max = lines[j].lead_cols;
-		for (; i < j; i++) {
-			const HclLine *l = &lines[i];
-			size_t k = l->eq;
-			while (k > l->start && text->buf[k - 1] == ' ')
-				k--;
-			strbuf_add(&out, text->buf + l->start, k - l->start);
-			for (size_t p = l->lead_cols; p <= max; p++)
-				strbuf_addch(&out, ' ');
-			strbuf_add(&out, text->buf + l->eq, l->end - l->eq);
-			if (l->end < text->len)
-				strbuf_addch(&out, '\n');
-		}
-	}
-	free(lines);
-	strbuf_release(text);
-	*text = out;
-}
-
 /* "cloudformation.yaml" with ".1" -> "cloudformation.1.yaml" */
 static const char *output_name(Arena *a, const char *output, const char *suffix)
 {
@@ -918,12 +491,12 @@ static int render_one(const Backend *b, const BackendFile *f, const Strbuf *tmpl
 		goto out;
 	}
 	if (f->lang == LANG_HCL)
-		hcl_align(text);
+		lang_hcl_align(text);
 	int bad = 0;
 	if (f->lang == LANG_YAML)
-		bad = backend_check_yaml(text->buf, text->len, &why);
+		bad = lang_check_yaml(text->buf, text->len, &why);
 	else if (f->lang == LANG_JSON)
-		bad = backend_check_json(text->buf, text->len, &why);
+		bad = lang_check_json(text->buf, text->len, &why);
 	if (bad) {
 		strbuf_addf(err, "internal error: backend '%s' template "
 			    "'%s' produced invalid %s", b->name,
@@ -980,6 +553,7 @@ int backend_render(Arena *a, const Backend *b, const char *env, json_t *ir,
 				goto out;
 			Output *o = VEC_PUSH(a, *outs, *n, *cap);
 			o->path = arena_printf(a, "%s/%s", env, name);
+			o->file = name;
 			o->data = arena_strndup(a, text.buf, text.len);
 			o->len = text.len;
 			o->executable = f->lang == LANG_SHELL;

@@ -1,8 +1,10 @@
 /*
- * render.c: backends. It takes template directories and the IR of one
- * environment, and gives output files; a backend is nothing but a folder
- * with manifest.json and the templates it lists, so a new target format
- * needs no change to tablec itself.
+ * backend.c: backends. It takes the IR of one environment and gives
+ * output files; a backend is nothing but a folder with manifest.json and
+ * the templates it lists, so a new target format needs no change to
+ * tablec itself. The built-in backends are such folders too, compiled
+ * into the binary (scripts/embed-templates.py); --templates DIR and
+ * TABLEC_TEMPLATES add folders that can add or replace backends.
  *
  * Every YAML or JSON file a backend renders is parsed back before it is
  * handed on. The escaping in tmpl.c makes data unable to break a document,

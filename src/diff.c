@@ -100,11 +100,9 @@ static const Table *find_table(const Model *m, const char *logical)
 
 static const char *attr_type(const Table *t, const char *name)
 {
-	static const char *const names[] = {"S", "N", "B", "BOOL", "NULL",
-					    "M", "L", "SS", "NS", "BS"};
 	for (size_t i = 0; name && i < t->nattrs; i++)
 		if (!strcmp(t->attrs[i].name, name))
-			return names[t->attrs[i].type];
+			return props_attr_types[t->attrs[i].type];
 	return "?";
 }
 
@@ -140,6 +138,12 @@ static bool same_index(const Table *t0, const Index *a, const Table *t1,
 	return true;
 }
 
+static const char *proj_text(const Index *ix)
+{
+	return ix->proj == PROJ_INCLUDE ? "a list of attributes"
+					: props_proj_names[ix->proj];
+}
+
 static const Index *find_index(const Index *list, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -167,8 +171,6 @@ static void diff_gsis(Differ *f, const Table *t0, const Table *t1)
 		if (!a) {
 			*VEC_PUSH(f->a, creates, nc, cc) = b->name;
 		} else if (!same_index(t0, a, t1, b)) {
-			static const char *const proj[] = {"all", "keys_only",
-							   "a list of attributes"};
 			bool key = same(a->key.pk, b->key.pk) && same(a->key.sk, b->key.sk);
 			bool retyped = key && (strcmp(attr_type(t0, a->key.pk),
 						      attr_type(t1, b->key.pk)) ||
@@ -187,7 +189,7 @@ static void diff_gsis(Differ *f, const Table *t0, const Table *t1)
 			else if (a->proj != b->proj)
 				dg = change(f, "D111", b->at, "global index '%s' of table "
 					    "'%s' changes its projection in place (%s -> %s)",
-					    b->name, t1->logical, proj[a->proj], proj[b->proj]);
+					    b->name, t1->logical, proj_text(a), proj_text(b));
 			else
 				dg = change(f, "D111", b->at, "global index '%s' of table "
 					    "'%s' changes its projected attributes in place",
@@ -299,9 +301,7 @@ static bool diff_lsis(Differ *f, const Table *t0, const Table *t1)
 
 static const char *stream_name(Stream s)
 {
-	static const char *const names[] = {"off", "keys_only", "new_image",
-					    "old_image", "new_and_old_images"};
-	return names[s];
+	return props_stream_names[s];
 }
 
 static bool same_tags(const Table *a, const Table *b)

@@ -17,44 +17,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
 
-static void set(json_t *o, const char *k, json_t *v)
-{
-	if (!v)
-		BUG("cannot build IR value for '%s'", k);
-	json_object_set_new(o, k, v);
-}
-
-/* a + b as a JSON string */
-static json_t *jcat(const char *a, const char *b)
+Ir *ir_cat(const char *a, const char *b)
 {
 	Strbuf sb = STRBUF_INIT;
 	strbuf_addstr(&sb, a);
 	strbuf_addstr(&sb, b);
-	json_t *j = json_stringn(sb.buf, sb.len);
+	Ir *j = ir_strn(sb.buf, sb.len);
 	strbuf_release(&sb);
 	return j;
 }
 
-static const char *const attr_type_names[] = {"S", "N", "B", "BOOL", "NULL",
-					      "M", "L", "SS", "NS", "BS"};
+/* The API's words for the language's enums (props.c has the spec's). */
+static const char *const api_proj[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
+static const char *const api_stream[] = {NULL, "KEYS_ONLY", "NEW_IMAGE",
+					 "OLD_IMAGE", "NEW_AND_OLD_IMAGES"};
 
-static json_t *key_schema(const KeyDef *k)
+static Ir *key_schema(const KeyDef *k)
 {
-	json_t *a = json_array();
-	json_t *h = json_object();
-	set(h, "name", json_string(k->pk));
-	set(h, "key_type", json_string("HASH"));
-	json_array_append_new(a, h);
+	Ir *a = ir_arr();
+	Ir *h = ir_obj();
+	ir_set(h, "name", ir_str(k->pk));
+	ir_set(h, "key_type", ir_str("HASH"));
+	ir_push(a, h);
 	if (k->sk) {
-		json_t *r = json_object();
-		set(r, "name", json_string(k->sk));
-		set(r, "key_type", json_string("RANGE"));
-		json_array_append_new(a, r);
+		Ir *r = ir_obj();
+		ir_set(r, "name", ir_str(k->sk));
+		ir_set(r, "key_type", ir_str("RANGE"));
+		ir_push(a, r);
 	}
 	return a;
 }
@@ -63,26 +53,26 @@ static const char *attr_type(const Table *t, const char *name)
 {
 	for (size_t i = 0; i < t->nattrs; i++)
 		if (!strcmp(t->attrs[i].name, name))
-			return attr_type_names[t->attrs[i].type];
+			return props_attr_types[t->attrs[i].type];
 	BUG("key attribute '%s' has no type after validation", name);
 }
 
-static json_t *typed(const Table *t, const char *name)
+static Ir *typed(const Table *t, const char *name)
 {
 	if (!name)
-		return json_null();
-	json_t *o = json_object();
-	set(o, "name", json_string(name));
-	set(o, "type", json_string(attr_type(t, name)));
+		return ir_null();
+	Ir *o = ir_obj();
+	ir_set(o, "name", ir_str(name));
+	ir_set(o, "type", ir_str(attr_type(t, name)));
 	return o;
 }
 
 /* Key attributes only, each once: table key, then GSI keys, then LSI sort
  * keys, in spec order. Non-key definitions make CloudFormation and
  * Terraform fail or plan changes forever. */
-static json_t *attribute_definitions(const Table *t)
+static Ir *attribute_definitions(const Table *t)
 {
-	json_t *a = json_array();
+	Ir *a = ir_arr();
 	const char *names[2 + 2 * 25];
 	size_t n = 0;
 	names[n++] = t->key.pk;
@@ -100,43 +90,42 @@ static json_t *attribute_definitions(const Table *t)
 		for (size_t j = 0; j < i && !dup; j++)
 			dup = !strcmp(names[i], names[j]);
 		if (!dup)
-			json_array_append_new(a, typed(t, names[i]));
+			ir_push(a, typed(t, names[i]));
 	}
 	return a;
 }
 
-static json_t *throughput(const Throughput *tp, bool on_demand)
+static Ir *throughput(const Throughput *tp, bool on_demand)
 {
 	if (!tp->set)
-		return json_null();
-	json_t *o = json_object();
+		return ir_null();
+	Ir *o = ir_obj();
 	if (on_demand) {
-		set(o, "read", tp->read ? json_integer(tp->read) : json_null());
-		set(o, "write", tp->write ? json_integer(tp->write) : json_null());
+		ir_set(o, "read", tp->read ? ir_int(tp->read) : ir_null());
+		ir_set(o, "write", tp->write ? ir_int(tp->write) : ir_null());
 	} else {
-		set(o, "read", json_integer(tp->read));
-		set(o, "write", json_integer(tp->write));
+		ir_set(o, "read", ir_int(tp->read));
+		ir_set(o, "write", ir_int(tp->write));
 	}
 	return o;
 }
 
-static json_t *index_json(const Index *ix, bool global)
+static Ir *index_json(const Index *ix, bool global)
 {
-	static const char *const proj[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
-	json_t *o = json_object();
-	set(o, "name", json_string(ix->name));
-	set(o, "key_schema", key_schema(&ix->key));
-	json_t *p = json_object();
-	set(p, "type", json_string(proj[ix->proj]));
-	json_t *inc = json_array();
+	Ir *o = ir_obj();
+	ir_set(o, "name", ir_str(ix->name));
+	ir_set(o, "key_schema", key_schema(&ix->key));
+	Ir *p = ir_obj();
+	ir_set(p, "type", ir_str(api_proj[ix->proj]));
+	Ir *inc = ir_arr();
 	for (size_t i = 0; i < ix->ninclude; i++)
-		json_array_append_new(inc, json_string(ix->include[i]));
-	set(p, "non_key_attributes", inc);
-	set(p, "has_non_key_attributes", json_boolean(ix->ninclude > 0));
-	set(o, "projection", p);
+		ir_push(inc, ir_str(ix->include[i]));
+	ir_set(p, "non_key_attributes", inc);
+	ir_set(p, "has_non_key_attributes", ir_bool(ix->ninclude > 0));
+	ir_set(o, "projection", p);
 	if (global) {
-		set(o, "capacity", throughput(&ix->cap, false));
-		set(o, "on_demand_max", throughput(&ix->odm, true));
+		ir_set(o, "capacity", throughput(&ix->cap, false));
+		ir_set(o, "on_demand_max", throughput(&ix->odm, true));
 	}
 	return o;
 }
@@ -154,59 +143,58 @@ static const char *table_arn(const Model *m, const Table *t)
 /* ---- the AWS API's own request shapes, for backends that call the API
  * (the AWS CLI backend) and for tests that replay them */
 
-static json_t *api_key_schema(const KeyDef *k)
+static Ir *api_key_schema(const KeyDef *k)
 {
-	json_t *a = json_array();
-	json_t *h = json_object();
-	set(h, "AttributeName", json_string(k->pk));
-	set(h, "KeyType", json_string("HASH"));
-	json_array_append_new(a, h);
+	Ir *a = ir_arr();
+	Ir *h = ir_obj();
+	ir_set(h, "AttributeName", ir_str(k->pk));
+	ir_set(h, "KeyType", ir_str("HASH"));
+	ir_push(a, h);
 	if (k->sk) {
-		json_t *r = json_object();
-		set(r, "AttributeName", json_string(k->sk));
-		set(r, "KeyType", json_string("RANGE"));
-		json_array_append_new(a, r);
+		Ir *r = ir_obj();
+		ir_set(r, "AttributeName", ir_str(k->sk));
+		ir_set(r, "KeyType", ir_str("RANGE"));
+		ir_push(a, r);
 	}
 	return a;
 }
 
-static json_t *api_throughput(const Throughput *tp)
+static Ir *api_throughput(const Throughput *tp)
 {
-	json_t *o = json_object();
-	set(o, "ReadCapacityUnits", json_integer(tp->read));
-	set(o, "WriteCapacityUnits", json_integer(tp->write));
+	Ir *o = ir_obj();
+	ir_set(o, "ReadCapacityUnits", ir_int(tp->read));
+	ir_set(o, "WriteCapacityUnits", ir_int(tp->write));
 	return o;
 }
 
-static json_t *api_on_demand(const Throughput *tp)
+static Ir *api_on_demand(const Throughput *tp)
 {
-	json_t *o = json_object();
+	Ir *o = ir_obj();
 	if (tp->read)
-		set(o, "MaxReadRequestUnits", json_integer(tp->read));
+		ir_set(o, "MaxReadRequestUnits", ir_int(tp->read));
 	if (tp->write)
-		set(o, "MaxWriteRequestUnits", json_integer(tp->write));
+		ir_set(o, "MaxWriteRequestUnits", ir_int(tp->write));
 	return o;
 }
 
-static json_t *api_index(const Index *ix, bool global, bool provisioned)
+static Ir *api_index(const Index *ix, bool global, bool provisioned)
 {
-	static const char *const proj[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
-	json_t *o = json_object();
-	set(o, "IndexName", json_string(ix->name));
-	set(o, "KeySchema", api_key_schema(&ix->key));
-	json_t *p = json_object();
-	set(p, "ProjectionType", json_string(proj[ix->proj]));
+	Ir *o = ir_obj();
+	ir_set(o, "IndexName", ir_str(ix->name));
+	ir_set(o, "KeySchema", api_key_schema(&ix->key));
+	Ir *p = ir_obj();
+	ir_set(p, "ProjectionType", ir_str(api_proj[ix->proj]));
 	if (ix->ninclude) {
-		json_t *inc = json_array();
+		Ir *inc = ir_arr();
 		for (size_t i = 0; i < ix->ninclude; i++)
-			json_array_append_new(inc, json_string(ix->include[i]));
-		set(p, "NonKeyAttributes", inc);
+			ir_push(inc, ir_str(ix->include[i]));
+		ir_set(p, "NonKeyAttributes", inc);
 	}
-	set(o, "Projection", p);
+	ir_set(o, "Projection", p);
 	if (global && provisioned && ix->cap.set)
-		set(o, "ProvisionedThroughput", api_throughput(&ix->cap));
+		ir_set(o, "ProvisionedThroughput", api_throughput(&ix->cap));
 	if (global && ix->odm.set)
-		set(o, "OnDemandThroughput", api_on_demand(&ix->odm));
+		ir_set(o, "OnDemandThroughput", api_on_demand(&ix->odm));
 	return o;
 }
 
@@ -217,7 +205,7 @@ static int tag_cmp(const void *a, const void *b)
 
 /* Tags sorted by key (code point order, as JMESPath's sort_by compares),
  * so that a script can compare them with what AWS reports. */
-static json_t *api_tags(const Table *t)
+static Ir *api_tags(const Table *t)
 {
 	Tag *sorted = malloc((t->ntags + 1) * sizeof *sorted);
 	if (!sorted)
@@ -226,12 +214,12 @@ static json_t *api_tags(const Table *t)
 		memcpy(sorted, t->tags, t->ntags * sizeof *sorted);
 		qsort(sorted, t->ntags, sizeof *sorted, tag_cmp);
 	}
-	json_t *a = json_array();
+	Ir *a = ir_arr();
 	for (size_t i = 0; i < t->ntags; i++) {
-		json_t *tg = json_object();
-		set(tg, "Key", json_string(sorted[i].key));
-		set(tg, "Value", json_string(sorted[i].value));
-		json_array_append_new(a, tg);
+		Ir *tg = ir_obj();
+		ir_set(tg, "Key", ir_str(sorted[i].key));
+		ir_set(tg, "Value", ir_str(sorted[i].value));
+		ir_push(a, tg);
 	}
 	free(sorted);
 	return a;
@@ -242,83 +230,81 @@ static json_t *api_tags(const Table *t)
  * an older AWS CLI, which validates --cli-input-json against its own
  * model, accepts every request that does not need a newer feature.
  */
-static json_t *api_create_table(const Table *t, json_t *attrdefs)
+static Ir *api_create_table(const Table *t, Ir *attrdefs)
 {
-	static const char *const streams[] = {NULL, "KEYS_ONLY", "NEW_IMAGE",
-					      "OLD_IMAGE", "NEW_AND_OLD_IMAGES"};
-	json_t *o = json_object();
-	set(o, "TableName", json_string(t->physical));
-	json_t *defs = json_array();
+	Ir *o = ir_obj();
+	ir_set(o, "TableName", ir_str(t->physical));
+	Ir *defs = ir_arr();
 	size_t i;
-	json_t *d;
-	json_array_foreach(attrdefs, i, d) {
-		json_t *x = json_object();
-		set(x, "AttributeName", json_incref(json_object_get(d, "name")));
-		set(x, "AttributeType", json_incref(json_object_get(d, "type")));
-		json_array_append_new(defs, x);
+	Ir *d;
+	ir_arr_foreach(attrdefs, i, d) {
+		Ir *x = ir_obj();
+		ir_set(x, "AttributeName", ir_ref(ir_get(d, "name")));
+		ir_set(x, "AttributeType", ir_ref(ir_get(d, "type")));
+		ir_push(defs, x);
 	}
-	set(o, "AttributeDefinitions", defs);
-	set(o, "KeySchema", api_key_schema(&t->key));
-	set(o, "BillingMode", json_string(t->provisioned ? "PROVISIONED"
+	ir_set(o, "AttributeDefinitions", defs);
+	ir_set(o, "KeySchema", api_key_schema(&t->key));
+	ir_set(o, "BillingMode", ir_str(t->provisioned ? "PROVISIONED"
 							  : "PAY_PER_REQUEST"));
 	if (t->provisioned)
-		set(o, "ProvisionedThroughput", api_throughput(&t->cap));
+		ir_set(o, "ProvisionedThroughput", api_throughput(&t->cap));
 	if (t->odm.set)
-		set(o, "OnDemandThroughput", api_on_demand(&t->odm));
+		ir_set(o, "OnDemandThroughput", api_on_demand(&t->odm));
 	if (t->ngsis) {
-		json_t *g = json_array();
+		Ir *g = ir_arr();
 		for (i = 0; i < t->ngsis; i++)
-			json_array_append_new(g, api_index(&t->gsis[i], true,
+			ir_push(g, api_index(&t->gsis[i], true,
 							   t->provisioned));
-		set(o, "GlobalSecondaryIndexes", g);
+		ir_set(o, "GlobalSecondaryIndexes", g);
 	}
 	if (t->nlsis) {
-		json_t *l = json_array();
+		Ir *l = ir_arr();
 		for (i = 0; i < t->nlsis; i++)
-			json_array_append_new(l, api_index(&t->lsis[i], false, false));
-		set(o, "LocalSecondaryIndexes", l);
+			ir_push(l, api_index(&t->lsis[i], false, false));
+		ir_set(o, "LocalSecondaryIndexes", l);
 	}
 	if (t->stream != STREAM_OFF) {
-		json_t *s = json_object();
-		set(s, "StreamEnabled", json_true());
-		set(s, "StreamViewType", json_string(streams[t->stream]));
-		set(o, "StreamSpecification", s);
+		Ir *s = ir_obj();
+		ir_set(s, "StreamEnabled", ir_bool(true));
+		ir_set(s, "StreamViewType", ir_str(api_stream[t->stream]));
+		ir_set(o, "StreamSpecification", s);
 	}
 	if (t->enc != ENC_AWS_OWNED) {
-		json_t *s = json_object();
-		set(s, "Enabled", json_true());
-		set(s, "SSEType", json_string("KMS"));
+		Ir *s = ir_obj();
+		ir_set(s, "Enabled", ir_bool(true));
+		ir_set(s, "SSEType", ir_str("KMS"));
 		if (t->enc == ENC_KMS)
-			set(s, "KMSMasterKeyId", json_string(t->kms_key));
-		set(o, "SSESpecification", s);
+			ir_set(s, "KMSMasterKeyId", ir_str(t->kms_key));
+		ir_set(o, "SSESpecification", s);
 	}
 	if (t->infrequent_access)
-		set(o, "TableClass", json_string("STANDARD_INFREQUENT_ACCESS"));
+		ir_set(o, "TableClass", ir_str("STANDARD_INFREQUENT_ACCESS"));
 	if (t->deletion_protection)
-		set(o, "DeletionProtectionEnabled", json_true());
+		ir_set(o, "DeletionProtectionEnabled", ir_bool(true));
 	if (t->ntags)
-		set(o, "Tags", api_tags(t));
+		ir_set(o, "Tags", api_tags(t));
 	return o;
 }
 
-static json_t *table_api(const Table *t, json_t *attrdefs)
+static Ir *table_api(const Table *t, Ir *attrdefs)
 {
-	json_t *o = json_object();
-	set(o, "create_table", api_create_table(t, attrdefs));
-	set(o, "tags", api_tags(t));
+	Ir *o = ir_obj();
+	ir_set(o, "create_table", api_create_table(t, attrdefs));
+	ir_set(o, "tags", api_tags(t));
 	if (t->has_ttl) {
-		json_t *ttl = json_object();
-		set(ttl, "AttributeName", json_string(t->ttl_attr));
-		set(ttl, "Enabled", json_boolean(t->ttl_enabled));
-		set(o, "time_to_live", ttl);
+		Ir *ttl = ir_obj();
+		ir_set(ttl, "AttributeName", ir_str(t->ttl_attr));
+		ir_set(ttl, "Enabled", ir_bool(t->ttl_enabled));
+		ir_set(o, "time_to_live", ttl);
 	} else {
-		set(o, "time_to_live", json_null());
+		ir_set(o, "time_to_live", ir_null());
 	}
-	json_t *pitr = json_object();
-	set(pitr, "PointInTimeRecoveryEnabled", json_boolean(t->pitr));
+	Ir *pitr = ir_obj();
+	ir_set(pitr, "PointInTimeRecoveryEnabled", ir_bool(t->pitr));
 	if (t->pitr && t->pitr_days)
-		set(pitr, "RecoveryPeriodInDays", json_integer(t->pitr_days));
-	set(o, "point_in_time_recovery", pitr);
+		ir_set(pitr, "RecoveryPeriodInDays", ir_int(t->pitr_days));
+	ir_set(o, "point_in_time_recovery", pitr);
 	return o;
 }
 
@@ -336,163 +322,161 @@ static const char *kms_arn(const Model *m, const char *key)
 	return buf;
 }
 
-static json_t *table_json(const Model *m, const Table *t)
+static Ir *table_json(const Model *m, const Table *t)
 {
-	static const char *const streams[] = {NULL, "KEYS_ONLY", "NEW_IMAGE",
-					      "OLD_IMAGE", "NEW_AND_OLD_IMAGES"};
 	static const char *const dp[] = {"retain", "delete", "snapshot"};
 	/* DynamoDB has no CloudFormation Snapshot policy: it is retained */
 	static const char *const dp_cfn[] = {"Retain", "Delete", "Retain"};
-	json_t *o = json_object();
-	set(o, "logical_name", json_string(t->logical));
-	set(o, "id", json_string(t->id));
-	set(o, "resource_id", jcat(t->id, "Table"));
-	set(o, "ident", json_string(t->ident));
-	set(o, "name", json_string(t->physical));
-	set(o, "arn", str_or_null(table_arn(m, t)));
-	set(o, "description", str_or_null(t->description));
+	Ir *o = ir_obj();
+	ir_set(o, "logical_name", ir_str(t->logical));
+	ir_set(o, "id", ir_str(t->id));
+	ir_set(o, "resource_id", ir_cat(t->id, "Table"));
+	ir_set(o, "ident", ir_str(t->ident));
+	ir_set(o, "name", ir_str(t->physical));
+	ir_set(o, "arn", ir_str_or_null(table_arn(m, t)));
+	ir_set(o, "description", ir_str_or_null(t->description));
 
-	json_t *attrs = json_array();
+	Ir *attrs = ir_arr();
 	for (size_t i = 0; i < t->nattrs; i++) {
-		json_t *a = json_object();
-		set(a, "name", json_string(t->attrs[i].name));
-		set(a, "type", json_string(attr_type_names[t->attrs[i].type]));
-		json_array_append_new(attrs, a);
+		Ir *a = ir_obj();
+		ir_set(a, "name", ir_str(t->attrs[i].name));
+		ir_set(a, "type", ir_str(props_attr_types[t->attrs[i].type]));
+		ir_push(attrs, a);
 	}
-	set(o, "attributes", attrs);
-	set(o, "attribute_definitions", attribute_definitions(t));
-	set(o, "key_schema", key_schema(&t->key));
-	set(o, "partition_key", typed(t, t->key.pk));
-	set(o, "sort_key", typed(t, t->key.sk));
+	ir_set(o, "attributes", attrs);
+	ir_set(o, "attribute_definitions", attribute_definitions(t));
+	ir_set(o, "key_schema", key_schema(&t->key));
+	ir_set(o, "partition_key", typed(t, t->key.pk));
+	ir_set(o, "sort_key", typed(t, t->key.sk));
 
-	set(o, "billing_mode", json_string(t->provisioned ? "PROVISIONED"
+	ir_set(o, "billing_mode", ir_str(t->provisioned ? "PROVISIONED"
 							   : "PAY_PER_REQUEST"));
-	set(o, "provisioned", json_boolean(t->provisioned));
-	set(o, "capacity", throughput(&t->cap, false));
-	set(o, "on_demand_max", throughput(&t->odm, true));
+	ir_set(o, "provisioned", ir_bool(t->provisioned));
+	ir_set(o, "capacity", throughput(&t->cap, false));
+	ir_set(o, "on_demand_max", throughput(&t->odm, true));
 
-	json_t *g = json_array(), *l = json_array();
+	Ir *g = ir_arr(), *l = ir_arr();
 	for (size_t i = 0; i < t->ngsis; i++)
-		json_array_append_new(g, index_json(&t->gsis[i], true));
+		ir_push(g, index_json(&t->gsis[i], true));
 	for (size_t i = 0; i < t->nlsis; i++)
-		json_array_append_new(l, index_json(&t->lsis[i], false));
-	set(o, "global_indexes", g);
-	set(o, "local_indexes", l);
-	set(o, "has_global_indexes", json_boolean(t->ngsis > 0));
-	set(o, "has_local_indexes", json_boolean(t->nlsis > 0));
-	set(o, "has_indexes", json_boolean(t->ngsis + t->nlsis > 0));
+		ir_push(l, index_json(&t->lsis[i], false));
+	ir_set(o, "global_indexes", g);
+	ir_set(o, "local_indexes", l);
+	ir_set(o, "has_global_indexes", ir_bool(t->ngsis > 0));
+	ir_set(o, "has_local_indexes", ir_bool(t->nlsis > 0));
+	ir_set(o, "has_indexes", ir_bool(t->ngsis + t->nlsis > 0));
 
 	if (t->has_ttl) {
-		json_t *ttl = json_object();
-		set(ttl, "attribute", json_string(t->ttl_attr));
-		set(ttl, "enabled", json_boolean(t->ttl_enabled));
-		set(ttl, "retention", str_or_null(t->retention));
-		set(ttl, "retention_seconds",
-		    t->retention ? json_integer(t->retention_s) : json_null());
-		set(o, "ttl", ttl);
+		Ir *ttl = ir_obj();
+		ir_set(ttl, "attribute", ir_str(t->ttl_attr));
+		ir_set(ttl, "enabled", ir_bool(t->ttl_enabled));
+		ir_set(ttl, "retention", ir_str_or_null(t->retention));
+		ir_set(ttl, "retention_seconds",
+		    t->retention ? ir_int(t->retention_s) : ir_null());
+		ir_set(o, "ttl", ttl);
 	} else {
-		set(o, "ttl", json_null());
+		ir_set(o, "ttl", ir_null());
 	}
 
-	json_t *pitr = json_object();
-	set(pitr, "enabled", json_boolean(t->pitr));
-	set(pitr, "recovery_period_days",
-	    t->pitr && t->pitr_days ? json_integer(t->pitr_days) : json_null());
-	set(o, "pitr", pitr);
+	Ir *pitr = ir_obj();
+	ir_set(pitr, "enabled", ir_bool(t->pitr));
+	ir_set(pitr, "recovery_period_days",
+	    t->pitr && t->pitr_days ? ir_int(t->pitr_days) : ir_null());
+	ir_set(o, "pitr", pitr);
 
-	json_t *enc = json_object();
+	Ir *enc = ir_obj();
 	static const char *const enc_names[] = {"aws_owned", "aws_managed", "kms"};
-	set(enc, "type", json_string(enc_names[t->enc]));
-	set(enc, "sse_enabled", json_boolean(t->enc != ENC_AWS_OWNED));
-	set(enc, "kms", json_boolean(t->enc == ENC_KMS));
-	set(enc, "kms_key", str_or_null(t->enc == ENC_KMS ? t->kms_key : NULL));
-	set(enc, "kms_key_arn", str_or_null(t->enc == ENC_KMS ? kms_arn(m, t->kms_key) : NULL));
-	set(o, "encryption", enc);
+	ir_set(enc, "type", ir_str(enc_names[t->enc]));
+	ir_set(enc, "sse_enabled", ir_bool(t->enc != ENC_AWS_OWNED));
+	ir_set(enc, "kms", ir_bool(t->enc == ENC_KMS));
+	ir_set(enc, "kms_key", ir_str_or_null(t->enc == ENC_KMS ? t->kms_key : NULL));
+	ir_set(enc, "kms_key_arn", ir_str_or_null(t->enc == ENC_KMS ? kms_arn(m, t->kms_key) : NULL));
+	ir_set(o, "encryption", enc);
 
 	if (t->stream != STREAM_OFF) {
-		json_t *s = json_object();
-		set(s, "view_type", json_string(streams[t->stream]));
-		set(o, "stream", s);
+		Ir *s = ir_obj();
+		ir_set(s, "view_type", ir_str(api_stream[t->stream]));
+		ir_set(o, "stream", s);
 	} else {
-		set(o, "stream", json_null());
+		ir_set(o, "stream", ir_null());
 	}
-	set(o, "table_class", json_string(t->infrequent_access
+	ir_set(o, "table_class", ir_str(t->infrequent_access
 						  ? "STANDARD_INFREQUENT_ACCESS"
 						  : "STANDARD"));
-	set(o, "deletion_protection", json_boolean(t->deletion_protection));
-	json_t *pol = json_object();
-	set(pol, "value", json_string(dp[t->deletion_policy]));
-	set(pol, "cloudformation", json_string(dp_cfn[t->deletion_policy]));
-	set(pol, "retain", json_boolean(t->deletion_policy == DP_RETAIN));
-	set(pol, "delete", json_boolean(t->deletion_policy == DP_DELETE));
-	set(pol, "snapshot", json_boolean(t->deletion_policy == DP_SNAPSHOT));
+	ir_set(o, "deletion_protection", ir_bool(t->deletion_protection));
+	Ir *pol = ir_obj();
+	ir_set(pol, "value", ir_str(dp[t->deletion_policy]));
+	ir_set(pol, "cloudformation", ir_str(dp_cfn[t->deletion_policy]));
+	ir_set(pol, "retain", ir_bool(t->deletion_policy == DP_RETAIN));
+	ir_set(pol, "delete", ir_bool(t->deletion_policy == DP_DELETE));
+	ir_set(pol, "snapshot", ir_bool(t->deletion_policy == DP_SNAPSHOT));
 	/* what survives removal from the stack: retain, and snapshot, which
 	 * no DynamoDB tool can honour otherwise */
-	set(pol, "keep", json_boolean(t->deletion_policy != DP_DELETE));
-	set(o, "deletion_policy", pol);
-	set(o, "contributor_insights", json_boolean(t->contributor_insights));
+	ir_set(pol, "keep", ir_bool(t->deletion_policy != DP_DELETE));
+	ir_set(o, "deletion_policy", pol);
+	ir_set(o, "contributor_insights", ir_bool(t->contributor_insights));
 
-	json_t *tags = json_array();
+	Ir *tags = ir_arr();
 	for (size_t i = 0; i < t->ntags; i++) {
-		json_t *tg = json_object();
-		set(tg, "key", json_string(t->tags[i].key));
-		set(tg, "value", json_string(t->tags[i].value));
-		json_array_append_new(tags, tg);
+		Ir *tg = ir_obj();
+		ir_set(tg, "key", ir_str(t->tags[i].key));
+		ir_set(tg, "value", ir_str(t->tags[i].value));
+		ir_push(tags, tg);
 	}
-	set(o, "tags", tags);
-	set(o, "has_tags", json_boolean(t->ntags > 0));
+	ir_set(o, "tags", tags);
+	ir_set(o, "has_tags", ir_bool(t->ntags > 0));
 
 	if (t->export_name) {
-		json_t *e = json_object();
-		set(e, "name", json_string(t->export));
-		set(e, "name_export", json_string(t->export_name));
-		set(e, "arn_export", jcat(t->export_name, "Arn"));
-		set(e, "stream_arn_export", t->stream != STREAM_OFF
-			? jcat(t->export_name, "StreamArn") : json_null());
-		set(e, "name_output_id", jcat(t->id, "TableName"));
-		set(e, "arn_output_id", jcat(t->id, "TableArn"));
-		set(e, "stream_arn_output_id", t->stream != STREAM_OFF
-			? jcat(t->id, "StreamArn") : json_null());
-		set(o, "export", e);
+		Ir *e = ir_obj();
+		ir_set(e, "name", ir_str(t->export));
+		ir_set(e, "name_export", ir_str(t->export_name));
+		ir_set(e, "arn_export", ir_cat(t->export_name, "Arn"));
+		ir_set(e, "stream_arn_export", t->stream != STREAM_OFF
+			? ir_cat(t->export_name, "StreamArn") : ir_null());
+		ir_set(e, "name_output_id", ir_cat(t->id, "TableName"));
+		ir_set(e, "arn_output_id", ir_cat(t->id, "TableArn"));
+		ir_set(e, "stream_arn_output_id", t->stream != STREAM_OFF
+			? ir_cat(t->id, "StreamArn") : ir_null());
+		ir_set(o, "export", e);
 	} else {
-		set(o, "export", json_null());
+		ir_set(o, "export", ir_null());
 	}
-	set(o, "env_var", str_or_null(t->env_var));
+	ir_set(o, "env_var", ir_str_or_null(t->env_var));
 
-	json_t *aps = json_array();
+	Ir *aps = ir_arr();
 	for (size_t i = 0; i < t->npatterns; i++) {
 		const AccessPattern *ap = &t->patterns[i];
 		if (!ap->pk)
 			continue;
-		json_t *a = json_object();
-		set(a, "name", str_or_null(ap->name));
-		json_t *k = json_array();
-		json_array_append_new(k, json_string(ap->pk));
+		Ir *a = ir_obj();
+		ir_set(a, "name", ir_str_or_null(ap->name));
+		Ir *k = ir_arr();
+		ir_push(k, ir_str(ap->pk));
 		if (ap->sk)
-			json_array_append_new(k, json_string(ap->sk));
-		set(a, "key", k);
-		set(a, "index", str_or_null(ap->index));
-		json_array_append_new(aps, a);
+			ir_push(k, ir_str(ap->sk));
+		ir_set(a, "key", k);
+		ir_set(a, "index", ir_str_or_null(ap->index));
+		ir_push(aps, a);
 	}
-	set(o, "access_patterns", aps);
-	set(o, "api", table_api(t, json_object_get(o, "attribute_definitions")));
+	ir_set(o, "access_patterns", aps);
+	ir_set(o, "api", table_api(t, ir_get(o, "attribute_definitions")));
 	return o;
 }
 
-static json_t *resource_json(const Model *m, const ResRef *r)
+static Ir *resource_json(const Model *m, const ResRef *r)
 {
 	static const char *const kinds[] = {"table", "index", "stream", "any"};
-	json_t *o = json_object();
-	set(o, "kind", json_string(kinds[r->kind]));
-	set(o, "is_table", json_boolean(r->kind == RES_TABLE));
-	set(o, "is_index", json_boolean(r->kind == RES_INDEX));
-	set(o, "is_stream", json_boolean(r->kind == RES_STREAM));
-	set(o, "is_any", json_boolean(r->kind == RES_ANY));
-	set(o, "table", r->table ? json_string(r->table->logical) : json_null());
-	set(o, "table_name", r->table ? json_string(r->table->physical) : json_null());
-	set(o, "table_resource_id", r->table ? jcat(r->table->id, "Table") : json_null());
-	set(o, "table_ident", r->table ? json_string(r->table->ident) : json_null());
-	set(o, "index", str_or_null(r->index));
+	Ir *o = ir_obj();
+	ir_set(o, "kind", ir_str(kinds[r->kind]));
+	ir_set(o, "is_table", ir_bool(r->kind == RES_TABLE));
+	ir_set(o, "is_index", ir_bool(r->kind == RES_INDEX));
+	ir_set(o, "is_stream", ir_bool(r->kind == RES_STREAM));
+	ir_set(o, "is_any", ir_bool(r->kind == RES_ANY));
+	ir_set(o, "table", r->table ? ir_str(r->table->logical) : ir_null());
+	ir_set(o, "table_name", r->table ? ir_str(r->table->physical) : ir_null());
+	ir_set(o, "table_resource_id", r->table ? ir_cat(r->table->id, "Table") : ir_null());
+	ir_set(o, "table_ident", r->table ? ir_str(r->table->ident) : ir_null());
+	ir_set(o, "index", ir_str_or_null(r->index));
 	/* a literal ARN where one can be known before deployment; a stream's
 	 * ARN carries a timestamp and never can */
 	const char *arn = NULL;
@@ -505,7 +489,7 @@ static json_t *resource_json(const Model *m, const ResRef *r)
 			strbuf_addf(&sb, "/index/%s", r->index);
 		arn = sb.buf;
 	}
-	set(o, "arn", str_or_null(arn));
+	ir_set(o, "arn", ir_str_or_null(arn));
 	/* one word for scripts: "kind table [index]"; names hold no space */
 	strbuf_reset(&sb);
 	strbuf_addstr(&sb, kinds[r->kind]);
@@ -513,103 +497,84 @@ static json_t *resource_json(const Model *m, const ResRef *r)
 		strbuf_addf(&sb, " %s", r->table->physical);
 	if (r->kind == RES_INDEX)
 		strbuf_addf(&sb, " %s", r->index);
-	set(o, "ref", json_stringn(sb.buf, sb.len));
+	ir_set(o, "ref", ir_strn(sb.buf, sb.len));
 	strbuf_release(&sb);
 	return o;
 }
 
 /* The statement as IAM reads it, without its Resource, which only the
  * deployed tables can tell (a stream's ARN carries a timestamp). */
-static json_t *statement_api(const Policy *p, const Statement *st)
+static Ir *statement_api(const Policy *p, const Statement *st)
 {
-	json_t *h = json_object();
-	set(h, "Sid", json_string(st->sid));
-	set(h, "Effect", json_string("Allow"));
-	json_t *acts = json_array();
+	Ir *h = ir_obj();
+	ir_set(h, "Sid", ir_str(st->sid));
+	ir_set(h, "Effect", ir_str("Allow"));
+	Ir *acts = ir_arr();
 	for (size_t j = 0; j < st->nactions; j++)
-		json_array_append_new(acts, json_string(st->actions[j]));
-	set(h, "Action", acts);
+		ir_push(acts, ir_str(st->actions[j]));
+	ir_set(h, "Action", acts);
 	if (st->leading_keys && p->nleading_keys) {
-		json_t *lk = json_array();
+		Ir *lk = ir_arr();
 		for (size_t j = 0; j < p->nleading_keys; j++)
-			json_array_append_new(lk, json_string(p->leading_keys[j]));
-		json_t *like = json_object(), *cond = json_object();
-		set(like, "dynamodb:LeadingKeys", lk);
-		set(cond, "ForAllValues:StringLike", like);
-		set(h, "Condition", cond);
+			ir_push(lk, ir_str(p->leading_keys[j]));
+		Ir *like = ir_obj(), *cond = ir_obj();
+		ir_set(like, "dynamodb:LeadingKeys", lk);
+		ir_set(cond, "ForAllValues:StringLike", like);
+		ir_set(h, "Condition", cond);
 	}
 	return h;
 }
 
-/* Does policy p have a resource in stack s? */
+/* Does policy p have a part in stack s? */
 static bool policy_in(const Policy *p, int s)
 {
-	for (size_t i = 0; i < p->nstmts; i++)
-		for (size_t j = 0; j < p->stmts[i].nres; j++)
-			if (stacks_of_resource(p, &p->stmts[i].res[j]) == s)
-				return true;
-	return false;
+	return p->stack_names && p->stack_names[s];
 }
 
 /* The policy, or with stack >= 0 the part of it whose resources are in
  * that stack (statements left without a resource are dropped). */
-static json_t *policy_json(const Model *m, const Policy *p, int stack)
+static Ir *policy_json(const Model *m, const Policy *p, int stack)
 {
-	json_t *o = json_object();
-	const char *name = p->name;
-	if (stack > 0) {
-		/* one policy per stack and role: names must differ; the
-		 * first stack that holds the policy keeps its name */
-		bool elsewhere = false;
-		for (int s = 0; s < stack && !elsewhere; s++)
-			elsewhere = policy_in(p, s);
-		if (elsewhere) {
-			json_t *n = jcat(p->name, "-");
-			set(o, "name", jcat(json_string_value(n), m->stacks[stack].id));
-			json_decref(n);
-			name = NULL;
-		}
-	}
-	if (name)
-		set(o, "name", json_string(name));
-	set(o, "id", json_string(p->id));
-	set(o, "resource_id", json_string(p->resource_id));
-	set(o, "ident", json_string(p->ident));
-	set(o, "managed", json_boolean(p->managed));
-	set(o, "role", json_string(p->role));
-	set(o, "role_arn", str_or_null(p->role_arn));
-	json_t *stmts = json_array();
+	Ir *o = ir_obj();
+	ir_set(o, "name", ir_str(stack < 0 ? p->name : p->stack_names[stack]));
+	ir_set(o, "id", ir_str(p->id));
+	ir_set(o, "resource_id", ir_str(p->resource_id));
+	ir_set(o, "ident", ir_str(p->ident));
+	ir_set(o, "managed", ir_bool(p->managed));
+	ir_set(o, "role", ir_str(p->role));
+	ir_set(o, "role_arn", ir_str_or_null(p->role_arn));
+	Ir *stmts = ir_arr();
 	for (size_t i = 0; i < p->nstmts; i++) {
 		const Statement *s = &p->stmts[i];
-		json_t *so = json_object();
-		set(so, "sid", json_string(s->sid));
-		json_t *acts = json_array();
+		Ir *so = ir_obj();
+		ir_set(so, "sid", ir_str(s->sid));
+		Ir *acts = ir_arr();
 		for (size_t j = 0; j < s->nactions; j++)
-			json_array_append_new(acts, json_string(s->actions[j]));
-		set(so, "actions", acts);
-		json_t *res = json_array();
+			ir_push(acts, ir_str(s->actions[j]));
+		ir_set(so, "actions", acts);
+		Ir *res = ir_arr();
 		for (size_t j = 0; j < s->nres; j++)
 			if (stack < 0 || stacks_of_resource(p, &s->res[j]) == stack)
-				json_array_append_new(res, resource_json(m, &s->res[j]));
-		if (!json_array_size(res)) {
-			json_decref(res);
-			json_decref(so);
+				ir_push(res, resource_json(m, &s->res[j]));
+		if (!ir_len(res)) {
+			ir_free(res);
+			ir_free(so);
 			continue;
 		}
-		set(so, "resources", res);
+		ir_set(so, "resources", res);
 		if (s->leading_keys && p->nleading_keys) {
-			json_t *c = json_object(), *lk = json_array();
+			Ir *c = ir_obj(), *lk = ir_arr();
 			for (size_t j = 0; j < p->nleading_keys; j++)
-				json_array_append_new(lk, json_string(p->leading_keys[j]));
-			set(c, "leading_keys", lk);
-			set(so, "condition", c);
+				ir_push(lk, ir_str(p->leading_keys[j]));
+			ir_set(c, "leading_keys", lk);
+			ir_set(so, "condition", c);
 		} else {
-			set(so, "condition", json_null());
+			ir_set(so, "condition", ir_null());
 		}
-		set(so, "api", statement_api(p, s));
-		json_array_append_new(stmts, so);
+		ir_set(so, "api", statement_api(p, s));
+		ir_push(stmts, so);
 	}
-	set(o, "statements", stmts);
+	ir_set(o, "statements", stmts);
 
 	return o;
 }
@@ -620,113 +585,113 @@ static json_t *policy_json(const Model *m, const Policy *p, int stack)
  * grant on them, and their exports. Only there when there is more than
  * one stack; a backend renders a file per stack with `"each": "stacks"`.
  */
-static json_t *stacks_json(const Model *m, json_t *tables, json_t *exps)
+static Ir *stacks_json(const Model *m, Ir *tables, Ir *exps)
 {
-	json_t *arr = json_array();
+	Ir *arr = ir_arr();
 	for (size_t s = 0; s < m->nstacks; s++) {
 		const Stack *st = &m->stacks[s];
-		json_t *o = json_object(), *ts = json_array(), *es = json_array();
-		set(o, "id", json_string(st->id));
-		set(o, "number", json_integer((json_int_t)s + 1));
-		set(o, "count", json_integer((json_int_t)m->nstacks));
-		set(o, "resources", json_integer((json_int_t)st->resources));
-		set(o, "outputs", json_integer((json_int_t)st->outputs));
-		set(o, "estimated_bytes", json_integer((json_int_t)st->bytes));
-		json_t *suffix = jcat(*st->id ? "." : "", st->id);
-		set(o, "file_suffix", suffix);
+		Ir *o = ir_obj(), *ts = ir_arr(), *es = ir_arr();
+		ir_set(o, "id", ir_str(st->id));
+		ir_set(o, "number", ir_int((long long)s + 1));
+		ir_set(o, "count", ir_int((long long)m->nstacks));
+		ir_set(o, "resources", ir_int((long long)st->resources));
+		ir_set(o, "outputs", ir_int((long long)st->outputs));
+		ir_set(o, "estimated_bytes", ir_int((long long)st->bytes));
+		Ir *suffix = ir_cat(*st->id ? "." : "", st->id);
+		ir_set(o, "file_suffix", suffix);
 		Strbuf desc = STRBUF_INIT;
 		strbuf_addstr(&desc, "DynamoDB tables");
 		if (m->spec->project)
 			strbuf_addf(&desc, " of %s", m->spec->project);
 		strbuf_addf(&desc, ", environment %s, stack %zu of %zu (id '%s')",
 			    m->env->name, s + 1, m->nstacks, st->id);
-		set(o, "description", json_stringn(desc.buf, desc.len));
+		ir_set(o, "description", ir_strn(desc.buf, desc.len));
 		strbuf_release(&desc);
 		size_t e = 0;
 		for (size_t i = 0; i < m->ntables; i++) {
 			const Table *t = &m->tables[i];
 			if (t->stack == (int)s)
-				json_array_append(ts, json_array_get(tables, i));
+				ir_push_ref(ts, ir_at(tables, i));
 			if (t->export_name) {
 				if (t->stack == (int)s)
-					json_array_append(es, json_array_get(exps, e));
+					ir_push_ref(es, ir_at(exps, e));
 				e++;
 			}
 		}
-		json_t *pols = json_array();
+		Ir *pols = ir_arr();
 		for (size_t i = 0; i < m->npolicies; i++)
 			if (policy_in(&m->policies[i], (int)s))
-				json_array_append_new(pols, policy_json(m, &m->policies[i],
+				ir_push(pols, policy_json(m, &m->policies[i],
 									 (int)s));
-		set(o, "tables", ts);
-		set(o, "policies", pols);
-		set(o, "has_policies", json_boolean(json_array_size(pols) > 0));
-		set(o, "exports", es);
-		set(o, "has_exports", json_boolean(json_array_size(es) > 0));
-		json_array_append_new(arr, o);
+		ir_set(o, "tables", ts);
+		ir_set(o, "policies", pols);
+		ir_set(o, "has_policies", ir_bool(ir_len(pols) > 0));
+		ir_set(o, "exports", es);
+		ir_set(o, "has_exports", ir_bool(ir_len(es) > 0));
+		ir_push(arr, o);
 	}
 	return arr;
 }
 
-json_t *lower_model(const Model *m, const char *spec_name)
+Ir *lower_model(const Model *m, const char *spec_name)
 {
-	json_t *root = json_object();
-	set(root, "ir_version", json_integer(1));
-	set(root, "generator", json_string("tablec " TABLEC_VERSION));
-	set(root, "spec", json_string(spec_name));
-	set(root, "project", str_or_null(m->spec->project));
-	json_t *env = json_object();
-	set(env, "name", json_string(m->env->name));
-	set(env, "region", str_or_null(m->region));
-	set(env, "account", str_or_null(m->account));
-	set(env, "partition", json_string(m->partition));
-	set(env, "production", json_boolean(m->env->production));
-	set(root, "environment", env);
+	Ir *root = ir_obj();
+	ir_set(root, "ir_version", ir_int(1));
+	ir_set(root, "generator", ir_str("tablec " TABLEC_VERSION));
+	ir_set(root, "spec", ir_str(spec_name));
+	ir_set(root, "project", ir_str_or_null(m->spec->project));
+	Ir *env = ir_obj();
+	ir_set(env, "name", ir_str(m->env->name));
+	ir_set(env, "region", ir_str_or_null(m->region));
+	ir_set(env, "account", ir_str_or_null(m->account));
+	ir_set(env, "partition", ir_str(m->partition));
+	ir_set(env, "production", ir_bool(m->env->production));
+	ir_set(root, "environment", env);
 	/* one line for a stack's or a module's description */
 	Strbuf desc = STRBUF_INIT;
 	strbuf_addstr(&desc, "DynamoDB tables");
 	if (m->spec->project)
 		strbuf_addf(&desc, " of %s", m->spec->project);
 	strbuf_addf(&desc, ", environment %s", m->env->name);
-	set(root, "description", json_stringn(desc.buf, desc.len));
+	ir_set(root, "description", ir_strn(desc.buf, desc.len));
 	strbuf_release(&desc);
 
-	json_t *tables = json_array(), *vars = json_array(), *exps = json_array();
+	Ir *tables = ir_arr(), *vars = ir_arr(), *exps = ir_arr();
 	for (size_t i = 0; i < m->ntables; i++) {
 		const Table *t = &m->tables[i];
-		json_t *tj = table_json(m, t);
-		json_array_append_new(tables, tj);
+		Ir *tj = table_json(m, t);
+		ir_push(tables, tj);
 		if (t->export_name) {
 			/* exports as a list of their own, so that templates can
 			 * separate them (JSON commas) without looking at tables */
-			json_t *e = json_deep_copy(json_object_get(tj, "export"));
-			set(e, "table", json_string(t->logical));
-			set(e, "table_resource_id", jcat(t->id, "Table"));
-			set(e, "table_ident", json_string(t->ident));
-			json_array_append_new(exps, e);
+			Ir *e = ir_copy(ir_get(tj, "export"));
+			ir_set(e, "table", ir_str(t->logical));
+			ir_set(e, "table_resource_id", ir_cat(t->id, "Table"));
+			ir_set(e, "table_ident", ir_str(t->ident));
+			ir_push(exps, e);
 		}
 		if (t->env_var) {
-			json_t *v = json_object();
-			set(v, "name", json_string(t->env_var));
-			set(v, "value", json_string(t->physical));
-			set(v, "table", json_string(t->logical));
-			set(v, "ttl_retention", str_or_null(t->retention));
-			set(v, "ttl_retention_seconds",
-			    t->retention ? json_integer(t->retention_s) : json_null());
-			json_array_append_new(vars, v);
+			Ir *v = ir_obj();
+			ir_set(v, "name", ir_str(t->env_var));
+			ir_set(v, "value", ir_str(t->physical));
+			ir_set(v, "table", ir_str(t->logical));
+			ir_set(v, "ttl_retention", ir_str_or_null(t->retention));
+			ir_set(v, "ttl_retention_seconds",
+			    t->retention ? ir_int(t->retention_s) : ir_null());
+			ir_push(vars, v);
 		}
 	}
-	set(root, "tables", tables);
-	json_t *pols = json_array();
+	ir_set(root, "tables", tables);
+	Ir *pols = ir_arr();
 	for (size_t i = 0; i < m->npolicies; i++)
-		json_array_append_new(pols, policy_json(m, &m->policies[i], -1));
-	set(root, "policies", pols);
-	set(root, "env_vars", vars);
-	set(root, "has_policies", json_boolean(m->npolicies > 0));
-	set(root, "exports", exps);
-	set(root, "has_exports", json_boolean(json_array_size(exps) > 0));
-	set(root, "has_env_vars", json_boolean(json_array_size(vars) > 0));
+		ir_push(pols, policy_json(m, &m->policies[i], -1));
+	ir_set(root, "policies", pols);
+	ir_set(root, "env_vars", vars);
+	ir_set(root, "has_policies", ir_bool(m->npolicies > 0));
+	ir_set(root, "exports", exps);
+	ir_set(root, "has_exports", ir_bool(ir_len(exps) > 0));
+	ir_set(root, "has_env_vars", ir_bool(ir_len(vars) > 0));
 	if (m->nstacks > 1)
-		set(root, "stacks", stacks_json(m, tables, exps));
+		ir_set(root, "stacks", stacks_json(m, tables, exps));
 	return root;
 }

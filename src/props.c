@@ -37,7 +37,7 @@ static Node *prop_key(const Node *props, const char *key)
 
 /* ---- attributes and keys */
 
-static const char *const attr_short[] = {"S", "N", "B", "BOOL", "NULL", "M",
+const char *const props_attr_types[] = {"S", "N", "B", "BOOL", "NULL", "M",
 					 "L", "SS", "NS", "BS", NULL};
 static const char *const attr_long[] = {
 	"string", "number", "binary", "bool", "null", "map", "list",
@@ -58,13 +58,13 @@ static void parse_attributes(Validator *v, Table *t, Node *n)
 		}
 		int type = -1;
 		if (ty->kind == NODE_SCALAR)
-			for (int j = 0; attr_short[j] && type < 0; j++)
-				if (!strcmp(ty->str, attr_short[j]) ||
+			for (int j = 0; props_attr_types[j] && type < 0; j++)
+				if (!strcmp(ty->str, props_attr_types[j]) ||
 				    !strcmp(ty->str, attr_long[j]) ||
 				    (j == ATTR_BOOL && !strcmp(ty->str, "boolean")))
 					type = j;
 		if (type < 0) {
-			node_want_enum(v->d, ty, "attribute type", attr_short);
+			node_want_enum(v->d, ty, "attribute type", props_attr_types);
 			continue;
 		}
 		Attr *at = VEC_PUSH(v->a, t->attrs, t->nattrs, cap);
@@ -142,7 +142,7 @@ static void check_key_attr(Validator *v, const Table *t, const char *name, Node 
 		Diag *dg = diag_report(v->d, "E201", a->at->loc,
 				       "'%.80s' is a %s but typed %s; key attributes "
 				       "must be S, N or B",
-				       name, role, attr_short[a->type]);
+				       name, role, props_attr_types[a->type]);
 		diag_help(dg, v->d, "type it S, N or B");
 	}
 }
@@ -232,7 +232,7 @@ static bool parse_throughput(Validator *v, Node *n, const char *what, bool on_de
 
 /* ---- indexes */
 
-static const char *const proj_names[] = {"all", "keys_only", NULL};
+const char *const props_proj_names[] = {"all", "keys_only", NULL};
 
 static bool index_name_ok(Validator *v, Node *k)
 {
@@ -276,7 +276,7 @@ static void parse_projection(Validator *v, Index *ix, Node *n)
 		}
 		return;
 	}
-	int p = node_want_enum(v->d, n, "projection", proj_names);
+	int p = node_want_enum(v->d, n, "projection", props_proj_names);
 	if (p >= 0)
 		ix->proj = p == 0 ? PROJ_ALL : PROJ_KEYS_ONLY;
 }
@@ -431,7 +431,7 @@ static void check_indexes(Validator *v, Table *t)
 /* ---- properties */
 
 static const char *const billing_names[] = {"on_demand", "provisioned", NULL};
-static const char *const stream_names[] = {"off", "keys_only", "new_image",
+const char *const props_stream_names[] = {"off", "keys_only", "new_image",
 					   "old_image", "new_and_old_images", NULL};
 static const char *const class_names[] = {"standard",
 					  "standard_infrequent_access", NULL};
@@ -516,7 +516,7 @@ static void parse_ttl(Validator *v, Table *t, Node *n)
 		Diag *dg = diag_report(v->d, "E214", a->at->loc,
 				       "TTL attribute '%.80s' is typed %s; DynamoDB "
 				       "only expires numbers (epoch seconds)",
-				       t->ttl_attr, attr_short[a->type]);
+				       t->ttl_attr, props_attr_types[a->type]);
 		diag_help(dg, v->d, "type it N");
 	}
 	if (!a && validate_reserved_word(t->ttl_attr))
@@ -867,7 +867,7 @@ void props_read_table(Validator *v, Table *t, const Resolved *r)
 		parse_encryption(v, t, n);
 	int e;
 	if ((n = prop(p, "stream")) &&
-	    (e = node_want_enum(v->d, n, "stream", stream_names)) >= 0)
+	    (e = node_want_enum(v->d, n, "stream", props_stream_names)) >= 0)
 		t->stream = (Stream)e;
 	if ((n = prop(p, "table_class")) &&
 	    (e = node_want_enum(v->d, n, "table_class", class_names)) >= 0)

@@ -26,7 +26,7 @@
  *
  * Bytes are an estimate from the model (written to err on the large side,
  * checked against the rendered templates by the tests), so that planning
- * needs no rendering; render.c still refuses a template over the limit.
+ * needs no rendering; backend.c still refuses a template over the limit.
  */
 #include "tablec.h"
 
@@ -372,10 +372,38 @@ static void report_limits(Diags *d, const Model *m, const Cost *c,
 	}
 }
 
-/* A grant cut across stacks is one policy per stack, and all but the first
- * get "-<stack id>" after the name (lower.c). That can take a name past
- * IAM's 128 characters, or onto the name of another policy (a grant may be
- * named `p-1` by hand): either is E237, once per grant. */
+/*
+ * A grant cut across stacks is one policy per stack: the first stack that
+ * holds a part of it keeps its name, the others get "-<stack id>" after
+ * it. Policy.stack_names says which, once, for the checks below and for
+ * lower.c.
+ */
+static void name_policy_parts(Arena *a, Model *m)
+{
+	for (size_t i = 0; i < m->npolicies; i++) {
+		Policy *p = &m->policies[i];
+		p->stack_names = arena_alloc(a, m->nstacks * sizeof *p->stack_names);
+		int first = INT_MAX;
+		for (size_t j = 0; j < p->nstmts; j++)
+			for (size_t k = 0; k < p->stmts[j].nres; k++) {
+				int st = res_home(p, &p->stmts[j].res[k]);
+				if (st < first)
+					first = st;
+			}
+		for (size_t j = 0; j < p->nstmts; j++)
+			for (size_t k = 0; k < p->stmts[j].nres; k++) {
+				int st = res_home(p, &p->stmts[j].res[k]);
+				if (!p->stack_names[st])
+					p->stack_names[st] = st == first ? p->name
+						: arena_printf(a, "%s-%s", p->name,
+							       m->stacks[st].id);
+			}
+	}
+}
+
+/* A suffixed name can be past IAM's 128 characters, or the name of
+ * another policy (a grant may be named `p-1` by hand): either is E237,
+ * once per grant. */
 static void check_policy_names(Arena *a, Diags *d, const Model *m)
 {
 	Strmap names = {.a = a};
@@ -383,32 +411,21 @@ static void check_policy_names(Arena *a, Diags *d, const Model *m)
 		strmap_put(&names, m->policies[i].name, i);
 	for (size_t i = 0; i < m->npolicies; i++) {
 		const Policy *p = &m->policies[i];
-		int first = INT_MAX;
-		for (size_t j = 0; j < p->nstmts; j++)
-			for (size_t k = 0; k < p->stmts[j].nres; k++) {
-				int s = res_home(p, &p->stmts[j].res[k]);
-				if (s < first)
-					first = s;
-			}
 		const char *too_long = NULL, *taken = NULL;
 		size_t other = 0;
-		for (size_t j = 0; j < p->nstmts; j++)
-			for (size_t k = 0; k < p->stmts[j].nres; k++) {
-				int s = res_home(p, &p->stmts[j].res[k]);
-				if (s == first)
-					continue;
-				const char *id = m->stacks[s].id;
-				const char *name = arena_printf(a, "%s-%s",
-								p->name, id);
-				size_t had = strmap_put(&names, name, i);
-				if (had != i && !taken) {
-					taken = name;
-					other = had;
-				}
-				if (strlen(name) > 128 &&
-				    (!too_long || strlen(name) > strlen(too_long)))
-					too_long = name;
+		for (size_t st = 0; st < m->nstacks; st++) {
+			const char *name = p->stack_names[st];
+			if (!name || name == p->name)
+				continue;
+			size_t had = strmap_put(&names, name, i);
+			if (had != i && !taken) {
+				taken = name;
+				other = had;
 			}
+			if (strlen(name) > 128 &&
+			    (!too_long || strlen(name) > strlen(too_long)))
+				too_long = name;
+		}
 		const Node *at = p->decl->policy_name ? p->decl->policy_name
 						      : p->decl->at;
 		if (too_long) {
@@ -495,8 +512,10 @@ void stacks_plan(Arena *a, Diags *d, Model *m)
 			}
 		report_limits(d, m, &c, table);
 	}
-	if (m->nstacks > 1)
+	if (m->nstacks > 1) {
+		name_policy_parts(a, m);
 		check_policy_names(a, d, m);
+	}
 }
 
 int stacks_of_resource(const Policy *p, const ResRef *r)

@@ -1,15 +1,22 @@
 /*
  * tablec.h: the one header of tablec, split into sections named after the
- * source file that implements them (as chibicc does). The pipeline is
+ * source file that implements them (as chibicc does), in the order of the
+ * pipeline:
  *
  *   load.c      YAML bytes -> node tree with file:line:col on every node
+ *               (node.c reads it: lookups and typed accessors)
  *   parse.c     node tree  -> spec (tables, grants, environments)
  *   resolve.c   spec + environment -> merged property nodes per table
- *   validate.c  merged nodes -> typed, checked tables and grants
- *   lower.c     checked model -> IR (a jansson document)
- *   render.c    IR + backend folder -> output files (via tmpl.c)
+ *   validate.c  merged nodes -> typed, checked tables and grants (with
+ *               names.c, props.c, unique.c and grants.c)
+ *   stacks.c    checked model -> CloudFormation stacks and their limits
+ *   lower.c     checked model -> IR
+ *   backend.c   IR + backend folder -> output files (tmpl.c renders,
+ *               lang.c escapes and checks each output language)
+ *   write.c     output files -> the output folder, all or nothing
  *
- * and compile.c holds the one function that reads as the whole pipeline.
+ * compile.c holds the functions that read as the whole pipeline; diff.c
+ * compares two compiled specs.
  */
 #ifndef TABLEC_H
 #define TABLEC_H
@@ -505,6 +512,9 @@ typedef struct Policy {
 	size_t nstmts;
 	const GrantDecl *decl;
 	const Table *home; /* the grant's first table: where `*` resources go */
+	/* split into stacks: the name of the policy's part in each stack,
+	 * NULL where it has none (stacks.c); NULL with one stack */
+	const char **stack_names;
 } Policy;
 
 /* One environment, resolved and checked. */
@@ -574,6 +584,11 @@ void validate_cleanup(void);
 
 /* Reads and checks one table's merged properties into t. */
 void props_read_table(Validator *v, Table *t, const Resolved *r);
+/* The spec's words for AttrType ("S", "N", ... "BS"), Stream ("off",
+ * "keys_only", ...) and the named projections ("all", "keys_only"). */
+extern const char *const props_attr_types[];
+extern const char *const props_stream_names[];
+extern const char *const props_proj_names[];
 /* Appends the names of t's indexes (global, then local). */
 void props_index_names(Arena *a, const Table *t, const char ***names,
 		       size_t *n, size_t *cap);
@@ -590,11 +605,6 @@ void unique_check(Validator *v);
  * and identifiers. */
 void grants_build(Validator *v);
 
-/* --------------------------------------------------------------- lower.c */
-
-/* The IR of one environment: the contract for templates (specs/ir.schema.json). */
-json_t *lower_model(const Model *m, const char *spec_name);
-
 /* -------------------------------------------------------------- stacks.c */
 
 /* Assigns every table of m to a stack (Table.stack, Model.stacks), and
@@ -604,63 +614,52 @@ void stacks_plan(Arena *a, Diags *d, Model *m);
 /* The stack where a policy's statement resource goes: its table's. */
 int stacks_of_resource(const Policy *p, const ResRef *r);
 
-/* ------------------------------------------------------------- compile.c */
-
-/* Exit statuses of the contract; 70 is an internal error (a bug). */
-enum { EXIT_OK = 0, EXIT_DIAG = 1, EXIT_USAGE = 2, EXIT_BUG = 70 };
-
-typedef struct Compilation {
-	Arena *arena;
-	Diags diags;
-	Spec *spec;
-	Model **models; /* one per environment of spec->envs, NULL if unusable */
-} Compilation;
-
-/* The whole front end: load, parse, resolve, validate every environment.
- * Returns 0 when the spec was read (diagnostics may hold errors), -1 on an
- * I/O error (message printed). */
-int compile_file(Compilation *c, const char *path);
-void compile_source(Compilation *c, const char *name, const char *text,
-		    size_t len);
-void compile_release(Compilation *c);
-
-/* What `tablec build` was asked for. */
-typedef struct Build {
-	const char *spec;    /* its path */
-	const char *out_dir; /* NULL: out/<project or spec name> */
-	const char *const *envs; /* the environments; none: all */
-	size_t nenvs;
-	const struct Backend *const *targets;
-	size_t ntargets;
-	bool check; /* write nothing; fail when a file on disk differs */
-} Build;
-
-/* The whole pipeline: the front end, then for each environment lower,
- * render every backend and write. Returns the exit status. */
-int compile_build(Arena *a, const Build *b);
-
-/* Prints c's diagnostics; returns EXIT_DIAG when there are errors. */
-int compile_report(const Compilation *c, DiagFormat fmt, FILE *f);
-/* The environments named (all when none), in spec order; NULL after
- * printing why when one is unknown. */
-const Env **compile_select_envs(Arena *a, const Spec *s,
-				const char *const *names, size_t nnames,
-				size_t *n);
-/* A spec's text from a path or git:REV:PATH; -1 after printing why. */
-int compile_read_spec(const char *arg, Strbuf *out);
-const char *compile_base_name(const char *path);
-
-/* ---------------------------------------------------------------- diff.c */
+/* --------------------------------------------------------------- lower.c */
 
 /*
- * Classifies every change from `old` to `new` (both compiled without
- * errors) per environment: D1xx blocking (errors), D2xx risky (warnings),
- * D3xx safe (notes). `envs` limits the environments (NULL: all of new's);
- * `allow` lists codes accepted as known, which become warnings.
+ * The IR is a tree of JSON values. lower.c builds it only through these
+ * ir_* calls, so that how a value is stored is decided here, in one
+ * place: a value set or pushed into a container belongs to it, and one
+ * ir_free() of the root frees the tree. ir_set() and ir_push() take a
+ * value made just for them; ir_push_ref() shares one that is also
+ * elsewhere in the tree.
  */
-void diff_specs(Arena *a, Diags *d, const Compilation *old,
-		const Compilation *new, const char *const *envs,
-		size_t nenvs, const char *const *allow, size_t nallow);
+typedef json_t Ir;
+static inline Ir *ir_obj(void) { return json_object(); }
+static inline Ir *ir_arr(void) { return json_array(); }
+static inline Ir *ir_null(void) { return json_null(); }
+static inline Ir *ir_bool(bool b) { return json_boolean(b); }
+static inline Ir *ir_int(long long i) { return json_integer((json_int_t)i); }
+static inline Ir *ir_str(const char *s) { return json_string(s); }
+static inline Ir *ir_strn(const char *s, size_t n) { return json_stringn(s, n); }
+static inline Ir *ir_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+/* a + b as one string */
+Ir *ir_cat(const char *a, const char *b);
+static inline void ir_set(Ir *o, const char *k, Ir *v)
+{
+	if (!v || json_object_set_new(o, k, v))
+		BUG("cannot build IR value for '%s'", k);
+}
+static inline void ir_push(Ir *a, Ir *v)
+{
+	if (!v || json_array_append_new(a, v))
+		BUG("cannot build an IR list");
+}
+static inline void ir_push_ref(Ir *a, Ir *v) { ir_push(a, json_incref(v)); }
+static inline Ir *ir_ref(Ir *v) { return json_incref(v); }
+static inline Ir *ir_copy(Ir *v) { return json_deep_copy(v); }
+static inline Ir *ir_get(const Ir *o, const char *k) { return json_object_get(o, k); }
+static inline Ir *ir_at(const Ir *a, size_t i) { return json_array_get(a, i); }
+static inline size_t ir_len(const Ir *a) { return json_array_size(a); }
+static inline const char *ir_text(const Ir *s) { return json_string_value(s); }
+static inline void ir_free(Ir *v) { json_decref(v); }
+#define ir_arr_foreach(a, i, v) json_array_foreach(a, i, v)
+
+/* The IR of one environment: the contract for templates (specs/ir.schema.json). */
+Ir *lower_model(const Model *m, const char *spec_name);
 
 /* ---------------------------------------------------------------- lang.c */
 
@@ -811,5 +810,63 @@ void write_sweep(Writer *w, const char *env,
 /* 0; -1 on an I/O error; with `check`, 1 when a file is stale. */
 int write_commit(Writer *w);
 void write_abort(Writer *w);
+
+/* ------------------------------------------------------------- compile.c */
+
+/* Exit statuses of the contract; 70 is an internal error (a bug). */
+enum { EXIT_OK = 0, EXIT_DIAG = 1, EXIT_USAGE = 2, EXIT_BUG = 70 };
+
+typedef struct Compilation {
+	Arena *arena;
+	Diags diags;
+	Spec *spec;
+	Model **models; /* one per environment of spec->envs, NULL if unusable */
+} Compilation;
+
+/* The whole front end: load, parse, resolve, validate every environment.
+ * Returns 0 when the spec was read (diagnostics may hold errors), -1 on an
+ * I/O error (message printed). */
+int compile_file(Compilation *c, const char *path);
+void compile_source(Compilation *c, const char *name, const char *text,
+		    size_t len);
+void compile_release(Compilation *c);
+
+/* What `tablec build` was asked for. */
+typedef struct Build {
+	const char *spec;    /* its path */
+	const char *out_dir; /* NULL: out/<project or spec name> */
+	const char *const *envs; /* the environments; none: all */
+	size_t nenvs;
+	const struct Backend *const *targets;
+	size_t ntargets;
+	bool check; /* write nothing; fail when a file on disk differs */
+} Build;
+
+/* The whole pipeline: the front end, then for each environment lower,
+ * render every backend and write. Returns the exit status. */
+int compile_build(Arena *a, const Build *b);
+
+/* Prints c's diagnostics; returns EXIT_DIAG when there are errors. */
+int compile_report(const Compilation *c, DiagFormat fmt, FILE *f);
+/* The environments named (all when none), in spec order; NULL after
+ * printing why when one is unknown. */
+const Env **compile_select_envs(Arena *a, const Spec *s,
+				const char *const *names, size_t nnames,
+				size_t *n);
+/* A spec's text from a path or git:REV:PATH; -1 after printing why. */
+int compile_read_spec(const char *arg, Strbuf *out);
+const char *compile_base_name(const char *path);
+
+/* ---------------------------------------------------------------- diff.c */
+
+/*
+ * Classifies every change from `old` to `new` (both compiled without
+ * errors) per environment: D1xx blocking (errors), D2xx risky (warnings),
+ * D3xx safe (notes). `envs` limits the environments (NULL: all of new's);
+ * `allow` lists codes accepted as known, which become warnings.
+ */
+void diff_specs(Arena *a, Diags *d, const Compilation *old,
+		const Compilation *new, const char *const *envs,
+		size_t nenvs, const char *const *allow, size_t nallow);
 
 #endif

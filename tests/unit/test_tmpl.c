@@ -8,6 +8,7 @@
  * "N passed, N failed" and a non-zero status on failure.
  */
 #include "tablec.h"
+#include "unit.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,18 +20,6 @@
 
 #include <yaml.h>
 
-static int npass, nfail;
-
-#define ASSERT(x)                                                             \
-	do {                                                                  \
-		if (x) {                                                      \
-			npass++;                                              \
-		} else {                                                      \
-			nfail++;                                              \
-			fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__,      \
-				__LINE__, #x);                                \
-		}                                                             \
-	} while (0)
 
 /* ---- helpers */
 
@@ -1007,6 +996,5 @@ int main(void)
 	test_errors();
 	test_random();
 	test_backends();
-	printf("%d passed, %d failed\n", npass, nfail);
-	return nfail != 0;
+	return unit_done();
 }

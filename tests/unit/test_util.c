@@ -4,6 +4,7 @@
  * program ends with "N passed, N failed" and a non-zero status on failure.
  */
 #include "tablec.h"
+#include "unit.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,18 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int npass, nfail;
-
-#define ASSERT(x)                                                             \
-	do {                                                                  \
-		if (x) {                                                      \
-			npass++;                                              \
-		} else {                                                      \
-			nfail++;                                              \
-			fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__,      \
-				__LINE__, #x);                                \
-		}                                                             \
-	} while (0)
 
 static void test_strbuf(void)
 {
@@ -239,6 +228,5 @@ int main(void)
 	test_read_file();
 	test_utf8();
 	test_edit_distance();
-	printf("%d passed, %d failed\n", npass, nfail);
-	return nfail != 0;
+	return unit_done();
 }

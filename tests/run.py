@@ -50,6 +50,7 @@ import importlib.util
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -690,6 +691,12 @@ def templates():
 
 
 def cfn_lint_command():
+    """cfn-lint as a command: TABLEC_CFN_LINT when set (split like a shell
+    command line; the self-test of the group uses fakes this way), else the
+    module of this Python, else cfn-lint in PATH; None when there is none."""
+    env = os.environ.get("TABLEC_CFN_LINT")
+    if env:
+        return shlex.split(env)
     if importlib.util.find_spec("cfnlint") is not None:
         return [sys.executable, "-c",
                 "import sys; from cfnlint.runner import main; sys.exit(main())"]
@@ -697,34 +704,60 @@ def cfn_lint_command():
     return [exe] if exe else None
 
 
-def group_cfn_lint(report):
-    files = [f for f in templates() if report.wants(f"cfn-lint/{rel(f)}")]
-    if not files:
-        return
-    cmd = cfn_lint_command()
-    if cmd is None:
-        missing_tool(report, "cfn-lint", "cfn-lint")
-        return
-    # -c I: informational findings too (printed, not failed on).
+# cfn-lint's exit status is a bit mask of what it found: 2 errors, 4
+# warnings, 8 informational findings. Anything else (1 is its own failure,
+# a signal, a status above 15) means it did not lint.
+CFN_LINT_LEVELS = {"Error": 2, "Warning": 4, "Informational": 8}
+
+
+def cfn_lint_results(cmd, files):
+    """Runs cfn-lint (cmd) once over files and judges each file: a Result
+    per file. A run that crashed (an exit status that is not a mask of 2, 4
+    and 8, anything on stderr, stdout that is not a JSON list of findings,
+    a finding of no file of the run, or a status that does not match the
+    findings) fails every file of the run with the reason."""
     names = [rel(f) for f in files]
     r = run(cmd + ["--format", "json", "--include-checks", "I", "--"] + names,
             ROOT, merge=False)
-    try:
-        findings = json.loads(r.out) if r.out.strip() else []
-        if not isinstance(findings, list):
-            raise ValueError("not a list")
-    except ValueError:
-        r.cmd = ["cfn-lint", "--format", "json", "--include-checks", "I",
-                 "--", "..."]
-        for n in names:
-            report.emit(Result("FAIL", f"cfn-lint/{n}",
-                               "cfn-lint gave no JSON report\n" + r.describe()))
-        return
+    shown = ["cfn-lint", "--format", "json", "--include-checks", "I", "--",
+             "..."]
+    why = None
+    findings = None
+    if r.rc is None or r.rc < 0 or r.rc & ~14:
+        why = f"cfn-lint crashed ({status_name(r.rc)}, not a mask of 2, 4 and 8)"
+    elif r.err.strip():
+        why = "cfn-lint wrote to stderr"
+    else:
+        try:
+            findings = json.loads(r.out)
+            if not isinstance(findings, list) or \
+                    not all(isinstance(m, dict) for m in findings):
+                raise ValueError("not a list of findings")
+        except ValueError as e:
+            why = f"cfn-lint gave no JSON report ({e})"
     per_file = {n: [] for n in names}
-    for m in findings:
-        fname = os.path.normpath(str(m.get("Filename", ""))).replace(os.sep, "/")
-        per_file.setdefault(fname, []).append(m)
-    for n in list(per_file):
+    if why is None:
+        mask = 0
+        for m in findings:
+            fname = m.get("Filename")
+            fname = os.path.normpath(fname).replace(os.sep, "/") \
+                if isinstance(fname, str) else fname
+            if fname not in per_file:
+                why = (f"cfn-lint reported a finding of no file it was "
+                       f"given ({fname!r}): {m.get('Message')}")
+                break
+            per_file[fname].append(m)
+            mask |= CFN_LINT_LEVELS.get(m.get("Level"), 0)
+        if why is None and mask != r.rc:
+            why = (f"cfn-lint's {status_name(r.rc)} does not match its "
+                   f"findings (they make the mask {mask})")
+    if why is not None:
+        r.cmd = shown
+        return [Result("FAIL", f"cfn-lint/{n}", f"{why}; no template of "
+                       f"this run is judged\n" + r.describe())
+                for n in names]
+    results = []
+    for n in names:
         bad, info = [], []
         for m in per_file[n]:
             start = m.get("Location", {}).get("Start", {})
@@ -736,8 +769,79 @@ def group_cfn_lint(report):
             text = (f"{n}:{start.get('LineNumber', 0)}:"
                     f"{start.get('ColumnNumber', 0)}: {level} {rule} {msg}")
             (info if level == "Informational" else bad).append(text)
-        report.emit(Result("FAIL" if bad else "PASS", f"cfn-lint/{n}",
-                           "\n".join(bad + info)))
+        results.append(Result("FAIL" if bad else "PASS", f"cfn-lint/{n}",
+                              "\n".join(bad + info)))
+    return results
+
+
+# Fake cfn-lints for the group's self-test: python3 -c FAKE_CFN_LINT CASE
+# ARGS... behaves as CASE says (the file name is the last argument).
+FAKE_CFN_LINT = r"""
+import json, sys
+case, f = sys.argv[1], sys.argv[-1]
+def finding(level, rule):
+    return {"Filename": f, "Level": level, "Rule": {"Id": rule},
+            "Message": "fake", "Location": {"Start": {"LineNumber": 1,
+                                                      "ColumnNumber": 1}}}
+if case == "crash":
+    sys.stderr.write('Traceback (most recent call last):\n  File "x.py", '
+                     'line 1, in <module>\nKeyError: fake\n')
+    sys.exit(1)
+if case == "crash-exit-0":
+    sys.stderr.write("Traceback (most recent call last):\nKeyError: fake\n")
+    sys.exit(0)
+if case == "silent":
+    sys.exit(0)
+if case == "status-without-findings":
+    print("[]"); sys.exit(2)
+if case == "error":
+    print(json.dumps([finding("Error", "E3001")])); sys.exit(2)
+if case == "informational":
+    print(json.dumps([finding("Informational", "I3011")])); sys.exit(8)
+if case == "no-file":
+    print(json.dumps([dict(finding("Error", "E0003"), Filename=None)]))
+    sys.exit(2)
+print("[]")
+"""
+CFN_LINT_SELF_TEST = (  # case, expected status of the one template
+    ("crash", "FAIL"), ("crash-exit-0", "FAIL"), ("silent", "FAIL"),
+    ("status-without-findings", "FAIL"), ("error", "FAIL"),
+    ("informational", "PASS"), ("no-file", "FAIL"), ("clean", "PASS"))
+
+
+def cfn_lint_self_test(report, files):
+    """cfn-lint/self-test: the judge of this group, given fake cfn-lints,
+    fails a template when cfn-lint crashes or finds something, and passes
+    it only on a clean report."""
+    name = "cfn-lint/self-test"
+    if not report.wants(name) or not files:
+        return
+    problems = []
+    for case, want in CFN_LINT_SELF_TEST:
+        got = cfn_lint_results([sys.executable, "-c", FAKE_CFN_LINT, case],
+                               files[:1])
+        if len(got) != 1 or got[0].status != want:
+            problems.append(f"a fake cfn-lint '{case}': expected {want}, "
+                            f"got " + "; ".join(f"{g.status} {g.name}"
+                                                for g in got))
+    report.emit(Result("FAIL" if problems else "PASS", name,
+                       "\n".join(problems)))
+
+
+def group_cfn_lint(report):
+    files = templates()
+    cfn_lint_self_test(report, files)
+    files = [f for f in files if report.wants(f"cfn-lint/{rel(f)}")]
+    if not files:
+        return
+    cmd = cfn_lint_command()
+    if cmd is None:
+        missing_tool(report, "cfn-lint", "cfn-lint")
+        return
+    # --include-checks I: informational findings too (printed, not failed
+    # on).
+    for r in cfn_lint_results(cmd, files):
+        report.emit(r)
 
 
 # -------------------------------------------------------------------- enums

@@ -36,8 +36,8 @@ real tools (imported by tests/run.py, which calls run_group per group).
 
 Tools come from scripts/setup-tools.sh (.tools/: @cdktf/hcl2json, DynamoDB
 Local), Debian (node, java, shellcheck, unshare, ip) and the running Python
-(moto, boto3, awscli). A missing tool makes the tests that need it SKIP
-with a line naming it, or FAIL when CI is set.
+(moto, boto3, awscli). A missing tool makes each test that needs it SKIP
+with a line of its own naming the tool, or FAIL when CI is set.
 
 TABLEC_TOOLS overrides the .tools/ folder; TABLEC_AWS=real runs the scripts
 with the plain aws command instead of the warm one (tests/tools/
@@ -100,14 +100,11 @@ class Ctx:
         self.emit("FAIL" if problems else "PASS", name,
                   "\n".join(problems) if problems else note)
 
-    def missing(self, name, tool, hint):
+    def missing(self, names, tool, hint):
         """As run.py's missing_tool, for tools that do not come from pip:
-        SKIP, or FAIL when CI is set."""
-        msg = f"{tool} not found or not usable; {hint}"
-        if self.h.IN_CI:
-            self.emit("FAIL", name, msg + " (required when CI is set)")
-        else:
-            self.emit("SKIP", name, msg)
+        each test of names SKIPs, or FAILs when CI is set."""
+        self.h.not_run(self.report, [n for n in names if self.wants(n)],
+                       f"{tool} not found or not usable; {hint}")
 
     def rel(self, path):
         return self.h.rel(path)
@@ -254,18 +251,20 @@ def group_terraform(ctx):
     need_parser = any(ctx.wants(f"terraform/{ctx.rel(f)}/{c}")
                       for f in todo for c in ("parse", "schema", "ir"))
     parser_ok = bool(node) and os.path.isfile(module)
+    parser_tests = [f"terraform/{ctx.rel(f)}/{c}" for f in todo
+                    for c in ("parse", "schema", "ir")]
     if need_parser and not parser_ok:
-        ctx.missing("terraform/hcl2json",
-                    "node" if not node else "@cdktf/hcl2json",
+        ctx.missing(parser_tests, "node" if not node else "@cdktf/hcl2json",
                     "install Node.js, then " + SETUP_HINT if not node
                     else SETUP_HINT)
     elif need_parser:
         parsed, err = hcl2json_batch(ctx, node, todo)
         if err:
-            for f in todo:
-                name = f"terraform/{ctx.rel(f)}/parse"
+            for name in parser_tests:
                 if ctx.wants(name):
-                    ctx.emit("FAIL", name, err)
+                    ctx.emit("FAIL", name, err if name.endswith("/parse")
+                             else "not checked: HashiCorp's HCL parser "
+                             "failed (see /parse)")
             parsed = {}
             parser_ok = False
     schema = None
@@ -1277,27 +1276,28 @@ def group_ddblocal(ctx):
     jobs += [j for j in negative_jobs() if ctx.wants(j["name"])]
     if not jobs:
         return
+    names = [j["name"] for j in jobs]
     ddb = os.path.join(ctx.tools, "dynamodb-local")
     if not os.path.isfile(os.path.join(ddb, "DynamoDBLocal.jar")):
-        ctx.missing("ddblocal", "DynamoDB Local", SETUP_HINT)
+        ctx.missing(names, "DynamoDB Local", SETUP_HINT)
         return
     if not shutil.which("java"):
-        ctx.missing("ddblocal", "java",
+        ctx.missing(names, "java",
                     "install openjdk-17-jre-headless (bash scripts/setup.sh)")
         return
     try:
         import boto3  # noqa: F401  (the client inside the namespace uses it)
     except ImportError:
-        ctx.missing("ddblocal", "boto3", "pip install boto3")
+        ctx.missing(names, "boto3", "pip install boto3")
         return
     for tool in ("unshare", "ip"):
         if not shutil.which(tool):
-            ctx.missing("ddblocal", tool, "install util-linux and iproute2")
+            ctx.missing(names, tool, "install util-linux and iproute2")
             return
     probe = subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up"],
                            stdin=subprocess.DEVNULL, capture_output=True)
     if probe.returncode != 0:
-        ctx.missing("ddblocal", "a private network namespace (unshare -n)",
+        ctx.missing(names, "a private network namespace (unshare -n)",
                     "DynamoDB Local has no bind-address option, so this "
                     "test runs it only inside `unshare -n`, which is not "
                     "permitted here: " +
@@ -1555,7 +1555,8 @@ def group_awscli(ctx):
     if sc_files:
         found = shellcheck_all(sc_files)
         if found is None:
-            ctx.missing("awscli/shellcheck", "shellcheck",
+            ctx.missing([names[f]["shellcheck"] for f in sc_files],
+                        "shellcheck",
                         "install shellcheck (bash scripts/setup.sh)")
         else:
             for f in sc_files:
@@ -1565,16 +1566,18 @@ def group_awscli(ctx):
     files = [f for f in files if any(ctx.wants(names[f][c]) for c in dyn)]
     if not files:
         return
+    dyn_names = [names[f][c] for f in files for c in dyn
+                 if ctx.wants(names[f][c])]
     try:
         import boto3
         import moto  # noqa: F401
     except ImportError as e:
         tool = "moto" if "moto" in str(e) else "botocore"
-        ctx.h.missing_tool(ctx.report, "awscli/moto", tool)
+        ctx.h.missing_tool(ctx.report, dyn_names, tool)
         return
     aws = real_aws()
     if not aws:
-        ctx.missing("awscli/moto", "aws (the AWS CLI)", "pip install awscli")
+        ctx.missing(dyn_names, "aws (the AWS CLI)", "pip install awscli")
         return
     with tempfile.TemporaryDirectory(prefix="tablec-awscli-") as tmp:
         home = os.path.join(tmp, "home")

@@ -36,8 +36,9 @@ status, out/, ir/) and the specs' out/ from the tool itself instead of
 comparing; review the result with git diff. Only the first --build updates.
 
 Standard library only; cfn-lint, botocore, moto and PyYAML are found in the
-running Python when there. A missing one makes its group SKIP, or FAIL when
-the environment variable CI is set.
+running Python when there. A missing one makes each test that needs it SKIP
+(one line per test, each counted), or FAIL when the environment variable CI
+is set.
 """
 
 import argparse
@@ -149,15 +150,23 @@ class Report:
         return f"{c['PASS']} passed, {c['FAIL']} failed, {c['SKIP']} skipped"
 
 
-def missing_tool(report, name, tool, why="not found"):
-    """SKIP a group whose tool is missing, or FAIL it under CI."""
+def not_run(report, names, msg):
+    """Tests that cannot run because a tool is missing: each is its own
+    SKIP line (FAIL under CI), so that the summary counts every one."""
+    for name in [names] if isinstance(names, str) else names:
+        if IN_CI:
+            report.emit(Result("FAIL", name, msg + " (required when CI is "
+                               "set)"))
+        else:
+            report.emit(Result("SKIP", name, msg))
+
+
+def missing_tool(report, names, tool, why="not found"):
+    """SKIP each test (a name or a list) that needs a missing tool, or FAIL
+    it under CI."""
     how = (f"pip install {PINS[tool]}" if tool in PINS else
            "bash scripts/setup.sh (Debian packages, pinned there)")
-    msg = f"{tool} {why}; install it with {how}"
-    if IN_CI:
-        report.emit(Result("FAIL", name, msg + " (required when CI is set)"))
-    else:
-        report.emit(Result("SKIP", name, msg))
+    not_run(report, names, f"{tool} {why}; install it with {how}")
 
 
 # ------------------------------------------------------------------ running
@@ -603,7 +612,9 @@ def group_valgrind(report, tablec, jobs):
     arena per compilation, so "definitely" and "indirectly lost" are
     zero; a finding makes valgrind exit with 99."""
     if shutil.which("valgrind") is None:
-        missing_tool(report, "valgrind", "valgrind")
+        missing_tool(report, [n for n in (
+            f"valgrind/{os.path.basename(c)}" for c in golden_cases())
+            if report.wants(n)], "valgrind")
         return
     # under valgrind /proc/self/exe is valgrind's: name the templates
     env = dict(os.environ, TABLEC_TEMPLATES=os.path.join(ROOT, "templates"))
@@ -836,7 +847,8 @@ def group_cfn_lint(report):
         return
     cmd = cfn_lint_command()
     if cmd is None:
-        missing_tool(report, "cfn-lint", "cfn-lint")
+        missing_tool(report, [f"cfn-lint/{rel(f)}" for f in files],
+                     "cfn-lint")
         return
     # --include-checks I: informational findings too (printed, not failed
     # on).
@@ -1006,8 +1018,8 @@ def group_enums(report):
         return
     model = Model.load()
     if model is None:
-        missing_tool(report, "enums", "botocore",
-                     "not found (or has no DynamoDB model)")
+        missing_tool(report, [f"enums/{rel(f)}" for f in files],
+                     "botocore", "not found (or has no DynamoDB model)")
         return
     try:
         import yaml
@@ -1381,14 +1393,10 @@ def diff_cases():
             and os.path.isfile(os.path.join(DIFF, d, "new.yaml"))]
 
 
-def diff_missing(report, name, tool, hint):
-    """missing_tool for tools that do not come from pip: SKIP, or FAIL
-    when CI is set."""
-    msg = f"{tool} not found or not usable; {hint}"
-    if IN_CI:
-        report.emit(Result("FAIL", name, msg + " (required when CI is set)"))
-    else:
-        report.emit(Result("SKIP", name, msg))
+def diff_missing(report, names, tool, hint):
+    """missing_tool for tools that do not come from pip: SKIP each test,
+    or FAIL it when CI is set."""
+    not_run(report, names, f"{tool} not found or not usable; {hint}")
 
 
 def diff_run(tablec, case, fmt, args, extra=()):
@@ -1966,7 +1974,8 @@ def diff_agree(report, tablec, cases):
     module = os.path.join(DIFF_TOOLS, "node_modules", "@aws-cdk",
                           "cloudformation-diff", "package.json")
     if not node or not os.path.isfile(module):
-        diff_missing(report, "diff-agree",
+        diff_missing(report, [f"diff-agree/{os.path.basename(c)}"
+                              for c in cases],
                      "node" if not node else "@aws-cdk/cloudformation-diff",
                      DIFF_SETUP)
         return
@@ -2232,12 +2241,12 @@ def diff_ddblocal(report, tablec, cases):
             (shutil.which("unshare") and shutil.which("ip"), "unshare and ip",
              "install util-linux and iproute2")):
         if not ok:
-            diff_missing(report, "diff-ddblocal", tool, hint)
+            diff_missing(report, [j["name"] for j in jobs], tool, hint)
             return
     probe = subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up"],
                            stdin=subprocess.DEVNULL, capture_output=True)
     if probe.returncode != 0:
-        diff_missing(report, "diff-ddblocal",
+        diff_missing(report, [j["name"] for j in jobs],
                      "a private network namespace (unshare -n)",
                      "DynamoDB Local has no bind-address option, so it runs "
                      "only inside `unshare -n`: " +

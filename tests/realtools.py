@@ -28,7 +28,7 @@ real tools (imported by tests/run.py, which calls run_group per group).
              no-stray-files (working directory and TMPDIR stay empty, no
              file a hostile spec's `touch PATH` names), state (DynamoDB and
              IAM as the IR says)
-  ddblocal   every IR's CreateTable (and UpdateTable, UpdateTimeToLive)
+  ddblocal   every IR's CreateTable (and UpdateTimeToLive when TTL is on)
              requests replayed against AWS's DynamoDB Local 1.25.1 in a
              private network namespace, plus negative controls proving it
              strict
@@ -1204,15 +1204,19 @@ def create_table_request(t):
     return req
 
 
+# The requests the IR spells out per table (lower.c's table_api): those
+# this group replays (create_table, time_to_live) and those it leaves out
+# (tags, judged by the awscli group against moto, see create_table_request;
+# point_in_time_recovery, since DynamoDB Local 1.25.1 answers
+# UpdateContinuousBackups with UnknownOperationException). Another key
+# fails the group until it is handled here.
+API_KEYS = {"create_table", "time_to_live", "tags", "point_in_time_recovery"}
+
+
 def table_calls(t):
     """The DynamoDB Local calls for one table of the IR."""
     calls = [{"op": "create_table", "args": create_table_request(t)}]
     api = t.get("api") if isinstance(t.get("api"), dict) else {}
-    upd = api.get("update_table")
-    for u in (upd if isinstance(upd, list) else [upd] if upd else []):
-        args = dict(u)
-        args.setdefault("TableName", t["name"])
-        calls.append({"op": "update_table", "args": args})
     ttl = api.get("time_to_live")
     if ttl is None and t.get("ttl"):
         ttl = {"AttributeName": t["ttl"]["attribute"],
@@ -1267,9 +1271,17 @@ def group_ddblocal(ctx):
         try:
             for t in doc.get("tables", []):
                 calls += table_calls(t)
-        except (KeyError, TypeError) as e:
+            unknown = sorted({k for t in doc.get("tables", [])
+                              for k in (t.get("api") or {})} - API_KEYS)
+        except (KeyError, TypeError, AttributeError) as e:
             ctx.emit("FAIL", tname, f"the IR lacks a field this test reads: "
                      f"{type(e).__name__}: {e}; update tests/realtools.py")
+            continue
+        if unknown:
+            ctx.emit("FAIL", tname, f"the IR's tables have api."
+                     f"{', api.'.join(unknown)}, which this test does not "
+                     f"replay; update tests/realtools.py (table_calls, "
+                     f"API_KEYS) and tests/README.md")
             continue
         jobs.append({"name": tname, "calls": calls, "expect_error": None,
                      "region": (doc.get("environment") or {}).get("region")})

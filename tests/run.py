@@ -1383,6 +1383,11 @@ TWO_INDEX_OPS = ("Only 1 online index can be created or deleted "
                  "simultaneously per table")
 INDEX_EDIT = ("Only one global secondary index update per index is allowed "
               "simultaneously")
+# DynamoDB Local 1.25.1, when an UpdateTable's AttributeDefinitions give an
+# existing key attribute another type
+KEY_TYPE_REDEFINED = ("invalid attribute, SchemaElement redefined should be "
+                      "of same type as previously defined")
+D103_PROBE = "tablec-d103-probe"
 
 
 def diff_cases():
@@ -2101,19 +2106,51 @@ def replay_jobs(case, env, diags, irs):
         prefix = f"diff-ddblocal/{base}/{env}/{t}"
         create = {"op": "create_table", "args": old}
         if d["code"] == "D103":
-            # the in-place update is refused and the key keeps its type
-            keys = [k["AttributeName"] for k in new["KeySchema"]]
-            update = {"op": "update_table", "expect_error": "", "args": {
-                "TableName": table,
-                "AttributeDefinitions": [x for x in new["AttributeDefinitions"]
-                                         if x["AttributeName"] in keys]}}
-            check = {"op": "check_table", "args": {"TableName": table},
-                     "gsis": gsi_defs(old),
-                     "attributes": {x["AttributeName"]: x["AttributeType"]
-                                    for x in old["AttributeDefinitions"]
-                                    if x["AttributeName"] in keys}}
-            jobs.append({"name": prefix + "/in-place", "region": region,
-                         "steps": [create, update, check]})
+            # UpdateTable reads AttributeDefinitions only beside a new
+            # global index (alone they are "Nothing to update"), so the
+            # in-place update carries a probe index keyed on the key
+            # attribute: with NEW's type it must be refused with DynamoDB's
+            # message and leave the table as it was; the same request with
+            # OLD's type (the control) must pass, so that the refusal is
+            # the type's and nothing else's.
+            def types(req):
+                return {x["AttributeName"]: x["AttributeType"]
+                        for x in req["AttributeDefinitions"]}
+            a, b = types(old), types(new)
+            keys = [k["AttributeName"] for k in old["KeySchema"]]
+            changed = [k for k in keys if k in b and a.get(k) != b[k]]
+            name = prefix + "/in-place"
+            if not changed:
+                jobs.append({"name": name, "problems": [
+                    f"tablec reports D103, but no key attribute of "
+                    f"{table} changes type between the CreateTable requests "
+                    f"of OLD ({a}) and NEW ({b})"]})
+                continue
+            key = changed[0]
+            probe = {"IndexName": D103_PROBE,
+                     "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+                     "Projection": {"ProjectionType": "KEYS_ONLY"}}
+            if old.get("BillingMode") == "PROVISIONED":
+                probe["ProvisionedThroughput"] = {"ReadCapacityUnits": 1,
+                                                  "WriteCapacityUnits": 1}
+
+            def update(typ, expect=None):
+                step = {"op": "update_table", "args": {
+                    "TableName": table,
+                    "AttributeDefinitions": [{"AttributeName": key,
+                                              "AttributeType": typ}],
+                    "GlobalSecondaryIndexUpdates": [{"Create": probe}]}}
+                if expect:
+                    step["expect_error"] = expect
+                return step
+            unchanged = {"op": "check_table", "args": {"TableName": table},
+                         "gsis": gsi_defs(old),
+                         "attributes": {k: a[k] for k in keys}}
+            control = dict(unchanged, gsis=dict(gsi_defs(old),
+                                                **{D103_PROBE: probe}))
+            jobs.append({"name": name, "region": region, "steps": [
+                create, update(b[key], KEY_TYPE_REDEFINED), unchanged,
+                update(a[key]), control]})
             continue
         a, b = gsi_defs(old), gsi_defs(new)
 

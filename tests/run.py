@@ -1792,11 +1792,62 @@ def table_of(d):
     return (m[1], None) if m else (None, None)
 
 
-def template_tables(path):
-    with open(path) as f:
-        doc = json.load(f)
-    return {rid: r for rid, r in doc.get("Resources", {}).items()
-            if r.get("Type") == "AWS::DynamoDB::Table"}
+STACK_JSON = re.compile(r"cloudformation(\.[01]+)?\.json")
+
+
+def stack_files(env_dir):
+    """The CloudFormation JSON stack files of one built environment:
+    cloudformation.json and, when split, cloudformation.<id>.json."""
+    if not os.path.isdir(env_dir):
+        return []
+    return sorted(f for f in os.listdir(env_dir) if STACK_JSON.fullmatch(f))
+
+
+def template_tables(env_dir):
+    """{logical id: AWS::DynamoDB::Table resource} over every stack file of
+    one built environment, and {logical id: [stack files holding it]}."""
+    tables, where = {}, {}
+    for f in stack_files(env_dir):
+        with open(os.path.join(env_dir, f)) as fh:
+            doc = json.load(fh)
+        for rid, r in doc.get("Resources", {}).items():
+            if r.get("Type") == "AWS::DynamoDB::Table":
+                tables[rid] = r
+                where.setdefault(rid, []).append(f)
+    return tables, where
+
+
+def merge_verdicts(per_file):
+    """cdk's verdicts of one environment, one per stack file that exists in
+    either version ({file: {logical id: verdict}}), as one verdict per
+    logical id: a table that leaves one stack file and enters another is
+    a "move" (cdk: a removal there, an addition here); returns (verdicts,
+    problems)."""
+    seen, problems = {}, []
+    for f, resources in sorted(per_file.items()):
+        for rid, v in resources.items():
+            seen.setdefault(rid, []).append(dict(v, file=f))
+    merged = {}
+    for rid, vs in seen.items():
+        if len(vs) == 1:
+            merged[rid] = vs[0]
+            continue
+        gone = [v for v in vs if v["removal"]]
+        came = [v for v in vs if v["addition"]]
+        if len(vs) == 2 and len(gone) == 1 and len(came) == 1:
+            merged[rid] = dict(came[0], addition=False, removal=False,
+                               replaced=False, moved=(gone[0]["file"],
+                                                      came[0]["file"]),
+                               impact=f"{gone[0]['impact']} in "
+                                      f"{gone[0]['file']}, "
+                                      f"{came[0]['impact']} in "
+                                      f"{came[0]['file']}")
+        else:
+            problems.append(f"{rid}: cdk sees it change in several stack "
+                            f"files, not as a move: " + "; ".join(
+                                f"{v['file']}: {v['impact']}" for v in vs))
+            merged[rid] = vs[0]
+    return merged, problems
 
 
 def gsi_ops(old, new):
@@ -1857,7 +1908,14 @@ def agree_env(env, cdk, diags, ids, tables):
         seen.add(t)
         c = set(codes(t))
         say = f"{env}: table {t} ({res_id}): cdk {v['impact']}"
-        if v["replaced"]:
+        if v.get("moved"):
+            # D112: CloudFormation cannot move a resource between stacks
+            if "D112" not in c:
+                problems.append(f"{say}, a move between stacks, but tablec "
+                                f"reports {codes(t) or 'nothing'}, not D112")
+            else:
+                notes.append(f"{say} = tablec {', '.join(codes(t))}")
+        elif v["replaced"]:
             if not c & set(REPLACE_CODES):
                 problems.append(f"{say}, but tablec reports no replacement "
                                 f"code ({'/'.join(REPLACE_CODES)}); it "
@@ -1865,11 +1923,10 @@ def agree_env(env, cdk, diags, ids, tables):
             else:
                 notes.append(f"{say} = tablec {', '.join(codes(t))}")
         elif v["removal"]:
-            # D112: the table leaves this stack for another one
-            if not c & {"D100", "D106", "D112"}:
+            if not c & {"D100", "D106"}:
                 problems.append(f"{say} (removed), but tablec reports "
-                                f"{codes(t) or 'nothing'}, not D100, D106 "
-                                f"or D112")
+                                f"{codes(t) or 'nothing'}, not D100 or "
+                                f"D106")
             else:
                 notes.append(f"{say} = tablec {', '.join(codes(t))}")
             policy = tables["old"].get(res_id, {}).get("DeletionPolicy")
@@ -1932,6 +1989,22 @@ def agree_env(env, cdk, diags, ids, tables):
         if code in BLIND_CODES and res_id not in cdk:
             problems.append(f"{env}: tablec {code} for {t}, but the "
                             f"templates of {res_id} do not change")
+        if code == "D112":
+            v = cdk.get(res_id) or {}
+            m = re.search(r"\((cloudformation[.0-9]*\.yaml)\) to stack "
+                          r"'[^']*' \((cloudformation[.0-9]*\.yaml)\)",
+                          d["message"])
+            said = (m[1][:-4] + "json", m[2][:-4] + "json") if m else None
+            if not v.get("moved"):
+                problems.append(f"{env}: tablec D112 for {t}, but cdk does "
+                                f"not see {res_id} leave one stack file and "
+                                f"enter another: {v or 'no change'}")
+            elif said != v["moved"]:
+                problems.append(f"{env}: tablec D112 says {t} moves "
+                                f"{' -> '.join(said) if said else '(no files named)'}"
+                                f" (as JSON stacks), cdk sees "
+                                f"{' -> '.join(v['moved'])}")
+            continue
         if code not in ("D100", "D101", "D102", "D105", "D106", "D305"):
             continue
         if code == "D106":
@@ -1986,6 +2059,11 @@ def diff_agree(report, tablec, cases):
         return
     with tempfile.TemporaryDirectory(prefix="tablec-diff-agree-") as tmp:
         plan, failed, jobs = {}, {}, []
+        # a stack file that one version lacks is diffed against a template
+        # without resources: what cdk says of a stack created or deleted
+        empty = os.path.join(tmp, "empty.json")
+        with open(empty, "w") as f:
+            json.dump({"Resources": {}}, f)
         for case in cases:
             base = os.path.basename(case)
             built = {}
@@ -2000,13 +2078,19 @@ def diff_agree(report, tablec, cases):
                 built[side] = out
             if base in failed:
                 continue
-            plan[base] = (case, built, diff_envs(case, built))
+            plan[base] = (case, built, diff_envs(case, built), {})
+            # every stack file of either version, one cdk job each
             for env in plan[base][2]:
-                jobs.append({"name": f"{base}/{env}",
-                             "old": os.path.join(built["old"], env,
-                                                 "cloudformation.json"),
-                             "new": os.path.join(built["new"], env,
-                                                 "cloudformation.json")})
+                dirs = {s: os.path.join(built[s], env) for s in built}
+                files = sorted(set(stack_files(dirs["old"])) |
+                               set(stack_files(dirs["new"])))
+                plan[base][3][env] = files
+                for f in files:
+                    job = {"name": f"{base}/{env}/{f}"}
+                    for s in built:
+                        p = os.path.join(dirs[s], f)
+                        job[s] = p if os.path.isfile(p) else empty
+                    jobs.append(job)
         verdicts = {}
         if jobs:
             path = os.path.join(tmp, "jobs.json")
@@ -2031,15 +2115,26 @@ def diff_agree(report, tablec, cases):
             if base in failed:
                 report.emit(Result("FAIL", name, failed[base]))
                 continue
-            case, built, envs = plan[base]
+            case, built, envs, files = plan[base]
             problems, notes = [], []
             args = args_without_env(case_args(case))
             for env in envs:
-                v = verdicts.get(f"{base}/{env}", {})
-                if "error" in v:
-                    problems.append(f"{env}: cdk's diff engine failed: "
-                                    f"{v['error']}")
+                per_file = {}
+                for f in files[env]:
+                    v = verdicts.get(f"{base}/{env}/{f}", {})
+                    if "error" in v:
+                        problems.append(f"{env}/{f}: cdk's diff engine "
+                                        f"failed: {v['error']}")
+                    per_file[f] = v.get("resources", {})
+                if not files[env]:
+                    problems.append(f"{env}: no CloudFormation stack file "
+                                    f"in either version")
+                if len(per_file) != len(files[env]) or not files[env] or \
+                        any("error" in verdicts.get(f"{base}/{env}/{f}", {})
+                            for f in files[env]):
                     continue
+                cdk, p = merge_verdicts(per_file)
+                problems += [f"{env}: {x}" for x in p]
                 doc, err = tablec_json(tablec, case, [
                     "diff", "old.yaml", "new.yaml"] + args +
                     ["--env", env, "--format", "json"])
@@ -2054,10 +2149,9 @@ def diff_agree(report, tablec, cases):
                     problems.append(f"{env}: no JSON from tablec:\n" +
                                     indent("\n".join([err or ""] + why), "  "))
                     continue
-                tables = {s: template_tables(os.path.join(
-                    built[s], env, "cloudformation.json")) for s in built}
-                p, n = agree_env(env, v.get("resources", {}),
-                                 doc["diagnostics"], ids, tables)
+                tables = {s: template_tables(os.path.join(built[s], env))[0]
+                          for s in built}
+                p, n = agree_env(env, cdk, doc["diagnostics"], ids, tables)
                 problems += p
                 notes += n
             if not envs:

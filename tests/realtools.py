@@ -19,8 +19,14 @@ real tools (imported by tests/run.py, which calls run_group per group).
                      unescaping), lifecycle, contributor insights, outputs of
                      exports, policies named as the IR and referring to the
                      tables' arn / stream_arn, not literal ARNs
-             fmt     the layout terraform fmt leaves, approximated in Python
-                     (HclLayout; no terraform binary exists for this machine)
+             fmt-terraform  where terraform is in PATH: terraform fmt -check
+                     finds nothing to change (one run over copies of every
+                     file), no CR, a final newline
+             fmt-approx     where it is not: the same layout judged by
+                     HclLayout, an approximation in Python
+             and terraform/fmt-approx/graphemes: the approximation's
+             grapheme cluster counts against UAX #29 and, with terraform,
+             against terraform fmt's alignment
   awscli     every deploy.sh: bash-n, shellcheck (-s bash, no finding), then
              against moto (tests/tools/moto_server.py, one per worker): help,
              dry-run (exit 0, prints calls, changes nothing), deploy (first
@@ -239,11 +245,20 @@ def indent(text, prefix="    "):
 
 def group_terraform(ctx):
     files = ctx.outputs("main.tf")
-    checks = ("parse", "schema", "ir", "fmt")
+    # the layout is judged by terraform fmt itself where terraform is in
+    # PATH (fmt-terraform), else by HclLayout's approximation (fmt-approx)
+    tf = shutil.which("terraform")
+    fmt = "fmt-terraform" if tf else "fmt-approx"
+    checks = ("parse", "schema", "ir", fmt)
+    graphemes = "terraform/fmt-approx/graphemes"
+    if ctx.wants(graphemes):
+        ctx.result(graphemes, *check_grapheme_widths(tf))
     todo = [f for f in files
             if any(ctx.wants(f"terraform/{ctx.rel(f)}/{c}") for c in checks)]
     if not todo:
         return
+    fmt_todo = [f for f in todo if ctx.wants(f"terraform/{ctx.rel(f)}/{fmt}")]
+    tf_fmt = terraform_fmt(tf, fmt_todo) if tf and fmt_todo else {}
     parsed = {}
     node = shutil.which("node")
     module = os.path.join(ctx.tools, "node_modules", "@cdktf", "hcl2json",
@@ -314,16 +329,77 @@ def group_terraform(ctx):
                                     f"{e}); the IR or the file has an "
                                     f"unexpected shape"]
                     ctx.result(f"terraform/{r}/ir", problems)
-        if ctx.wants(f"terraform/{r}/fmt"):
+        if ctx.wants(f"terraform/{r}/{fmt}"):
             problems = []
             if b"\r" in raw:
                 problems.append("has carriage returns (CRLF line ends)")
             if raw and not raw.endswith(b"\n"):
                 problems.append("does not end with a newline")
-            problems += layout.problems
-            ctx.result(f"terraform/{r}/fmt", problems[:40] + (
+            if tf:
+                problems += tf_fmt.get(f, ["terraform fmt gave no answer "
+                                           "for this file"])
+            else:
+                problems += layout.problems
+            ctx.result(f"terraform/{r}/{fmt}", problems[:40] + (
                 [f"... ({len(problems) - 40} more)"]
                 if len(problems) > 40 else []))
+
+
+def terraform_fmt(tf, files):
+    """{file: problems} by `terraform fmt -check -diff`: each file copied
+    as main.tf into a folder of its own, all checked by one run; should
+    that run fail (a file terraform cannot parse stops it), one run per
+    file, in parallel."""
+    env = dict(os.environ, TF_CLI_CONFIG_FILE="/dev/null",
+               CHECKPOINT_DISABLE="1")
+    cmd = [tf, "fmt", "-check", "-diff", "-no-color"]
+
+    def verdict(p, text):
+        if p.returncode == 0 and not p.stderr.strip():
+            return []
+        if p.returncode == 3:
+            return ["terraform fmt would change it:\n" +
+                    indent(clip(text), "  ")]
+        return [f"terraform fmt: exit status {p.returncode}\n" + indent(clip(
+            (p.stdout + p.stderr).decode("utf-8", "replace")), "  ")]
+
+    with tempfile.TemporaryDirectory(prefix="tablec-tf-fmt-") as tmp:
+        for i, f in enumerate(files):
+            os.mkdir(os.path.join(tmp, str(i)))
+            shutil.copyfile(f, os.path.join(tmp, str(i), "main.tf"))
+        try:
+            p = subprocess.run(cmd + ["-recursive", "."], cwd=tmp, env=env,
+                               stdin=subprocess.DEVNULL, capture_output=True,
+                               timeout=300)
+        except subprocess.TimeoutExpired:
+            p = None
+        if p is not None and p.returncode in (0, 3) and \
+                not p.stderr.strip():
+            # stdout: per file to change, its name (N/main.tf), then its diff
+            diffs, cur = {}, None
+            for line in p.stdout.decode("utf-8", "replace").split("\n"):
+                m = re.fullmatch(r"(\d+)/main\.tf", line)
+                if m:
+                    cur = int(m.group(1))
+                    diffs[cur] = []
+                elif cur is not None:
+                    diffs[cur].append(line)
+            if p.returncode == 0 or diffs:
+                return {f: ["terraform fmt would change it:\n" + indent(
+                    clip("\n".join(diffs[i])), "  ")] if i in diffs else []
+                    for i, f in enumerate(files)}
+
+        def one(i):
+            try:
+                q = subprocess.run(cmd + ["main.tf"], env=env,
+                                   cwd=os.path.join(tmp, str(i)),
+                                   stdin=subprocess.DEVNULL,
+                                   capture_output=True, timeout=120)
+            except subprocess.TimeoutExpired:
+                return ["terraform fmt: no answer in 120 s"]
+            return verdict(q, q.stdout.decode("utf-8", "replace"))
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            return dict(zip(files, pool.map(one, range(len(files)))))
 
 
 def hcl2json_batch(ctx, node, files):
@@ -666,34 +742,156 @@ def check_tf_schema(schema, doc, layout):
 
 # ---- the layout check
 
+# ---- grapheme clusters, for the approximation of terraform fmt
+#
+# hclwrite aligns `=` by columns, counting the grapheme clusters (UAX #29,
+# through go-textseg) of each token: a quoted string's text apart from its
+# quotes, each quote and each space between tokens one column. Python's re
+# has no \X, so grapheme_width below implements only the part of UAX #29
+# that tablec's validated tag keys (letters, numbers, spaces, _.:/=+-@)
+# and the other strings of a main.tf can reach. It is an approximation for
+# machines without terraform; where terraform is in PATH, terraform fmt
+# itself judges the files, and the test terraform/fmt-approx/graphemes
+# checks these rules against it.
+
+def hangul_type(o):
+    """The Hangul_Syllable_Type of a code point: L, V, T, LV, LVT or None
+    (jamo U+1100..U+11FF, U+A960..U+A97F, U+D7B0..U+D7FF; syllables
+    U+AC00..U+D7A3)."""
+    if 0x1100 <= o <= 0x115F or 0xA960 <= o <= 0xA97F:
+        return "L"
+    if 0x1160 <= o <= 0x11A7 or 0xD7B0 <= o <= 0xD7C6:
+        return "V"
+    if 0x11A8 <= o <= 0x11FF or 0xD7CB <= o <= 0xD7FF:
+        return "T"
+    if 0xAC00 <= o <= 0xD7A3:
+        return "LV" if (o - 0xAC00) % 28 == 0 else "LVT"
+    return None
+
+
+# GB6-GB8: L x (L | V | LV | LVT), (LV | V) x (V | T), (LVT | T) x T
+HANGUL_JOINS = {("L", "L"), ("L", "V"), ("L", "LV"), ("L", "LVT"),
+                ("LV", "V"), ("LV", "T"), ("V", "V"), ("V", "T"),
+                ("LVT", "T"), ("T", "T")}
+
+
+def extends(ch):
+    """Whether ch joins the cluster before it (GB9 Extend and ZWJ, GB9a
+    SpacingMark): combining marks (categories Mn, Mc, Me), Thai SARA AM
+    and Lao AM (U+0E33, U+0EB3: letters, Lo, but SpacingMark in UAX #29),
+    variation selectors, emoji modifiers and the zero-width joiner."""
+    o = ord(ch)
+    return (unicodedata.category(ch) in ("Mn", "Mc", "Me")
+            or o in (0x0E33, 0x0EB3, 0x200D)
+            or 0xFE00 <= o <= 0xFE0F or 0x1F3FB <= o <= 0x1F3FF
+            or 0xE0100 <= o <= 0xE01EF)
+
+
 def grapheme_width(s):
-    """Columns of s as hclwrite counts them (grapheme clusters), approximated
-    with the standard library: combining marks, variation selectors, emoji
-    modifiers and whatever follows a zero-width joiner add no column."""
-    n, join = 0, False
-    for ch in s:
+    """Grapheme clusters in s (see above): a mark joins what is before it
+    (a mark at the start is a cluster of its own), Hangul jamo join into
+    syllables (a precomposed LV or LVT syllable takes trailing jamo), and
+    whatever follows a zero-width joiner joins it (emoji sequences)."""
+    n, prev = 0, None      # prev: the Hangul type of the last code point,
+    for ch in s:           # or "ZWJ"
         o = ord(ch)
-        if join:
-            join = False
-            continue
-        if o == 0x200D:
-            join = True
-            continue
-        if unicodedata.combining(ch) or 0xFE00 <= o <= 0xFE0F or \
-                0x1F3FB <= o <= 0x1F3FF or 0xE0100 <= o <= 0xE01EF or \
-                unicodedata.category(ch) in ("Mn", "Me"):
-            continue
-        n += 1
+        h = hangul_type(o)
+        if not (n and (extends(ch) or prev == "ZWJ" or
+                       (h and (prev, h) in HANGUL_JOINS))):
+            n += 1
+        prev = "ZWJ" if o == 0x200D else h
     return n
+
+
+HCL_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)("?)|[ \t]|[^ \t"]+')
+
+
+def hcl_columns(text):
+    """Columns of a run of HCL tokens as hclwrite counts them: a quoted
+    string is its two quotes plus the clusters of its text (so a mark at
+    the start of a string does not join the quote), a space one column,
+    other tokens their clusters."""
+    n = 0
+    for m in HCL_TOKEN.finditer(text):
+        if m.group(0).startswith('"'):
+            n += 1 + grapheme_width(m.group(1)) + len(m.group(2))
+        else:
+            n += grapheme_width(m.group(0))
+    return n
+
+
+# Strings and their clusters (UAX #29), which terraform/fmt-approx/
+# graphemes checks grapheme_width against, and, where terraform is in
+# PATH, terraform fmt against (as tag keys aligned with "abcdef").
+GRAPHEME_CASES = (
+    ("abcdef", 6),
+    ("\u0e01\u0e33\u0e44\u0e23", 3),     # Thai: KO KAI + SARA AM, SARA AI, RO RUA
+    ("\u0e33", 1),                        # SARA AM alone
+    ("\u0e01\u0e48\u0e33", 1),            # KO KAI, MAI EK (Mn), SARA AM
+    ("\u0ea5\u0eb3", 1),                  # Lao: LO LOOT + AM
+    ("\ud55c\uad6d\uc5b4", 3),            # Hangul syllables
+    ("\u1100\u1161\u11a8", 1),            # one syllable as three jamo (L V T)
+    ("\u1100\u1161", 1),                  # L V
+    ("\u1100\u1100\u1161", 1),            # L L V
+    ("\uac00\u11a8", 1),                  # LV syllable + T
+    ("\uac01\u11a8", 1),                  # LVT syllable + T
+    ("\u11a8\u11a8", 1),                  # T T
+    ("\u1161\u1100", 2),                  # V L: no join
+    ("\ua960\ud7b0\ud7cb", 1),            # extended jamo L, V, T
+    ("e\u0301", 1),                       # a combining acute accent
+    ("a\u0301\u0302b", 2),
+    ("x \u0e33", 2),                      # SARA AM joins the space
+)
+
+
+def check_grapheme_widths(tf):
+    """(problems, note) of terraform/fmt-approx/graphemes: grapheme_width
+    gives GRAPHEME_CASES' counts and, with terraform, HclLayout finds
+    nothing to change in a tags block that terraform fmt laid out."""
+    problems = [f"grapheme_width({s!r}) is {grapheme_width(s)}, UAX #29 "
+                f"says {n}" for s, n in GRAPHEME_CASES
+                if grapheme_width(s) != n]
+    lead = '"\u0e33" = 1\n'   # a mark right after a quote: 3 columns
+    if hcl_columns(lead.split(" =")[0]) != 3:
+        problems.append(f"hcl_columns('\"\\u0e33\"') is "
+                        f"{hcl_columns(lead.split(' =')[0])}, terraform "
+                        f"counts 3 (the quotes apart)")
+    if not tf:
+        return problems, ("counts checked against UAX #29 only: no "
+                          "terraform in PATH")
+    text = ('resource "aws_dynamodb_table" "t" {\n  tags = {\n' +
+            "".join(f'    "{s}" = "{n}"\n' for s, n in GRAPHEME_CASES) +
+            "  }\n}\n")
+    with tempfile.TemporaryDirectory(prefix="tablec-tf-graphemes-") as tmp:
+        path = os.path.join(tmp, "main.tf")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        p = subprocess.run([tf, "fmt", "-no-color", "main.tf"], cwd=tmp,
+                           env=dict(os.environ, TF_CLI_CONFIG_FILE="/dev/null",
+                                    CHECKPOINT_DISABLE="1"),
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=120)
+        with open(path, encoding="utf-8") as f:
+            laid_out = f.read()
+    if p.returncode != 0:
+        return problems + [f"terraform fmt: exit status {p.returncode}: "
+                           f"{p.stderr.decode(errors='replace')}"], ""
+    if laid_out == text:
+        problems.append("terraform fmt left the unaligned tags as they were")
+    problems += [f"on the tags terraform fmt aligned: {x}"
+                 for x in HclLayout(laid_out).problems]
+    return problems, ("grapheme_width agrees with UAX #29 and with "
+                      "terraform fmt on these keys")
 
 
 class HclLayout:
     """The layout `terraform fmt` would give a file, compared with its
     actual layout: an approximation in Python of hclwrite's format.go
-    (formatIndent and formatCells), since no terraform binary runs on this
-    machine. It does not judge the spacing between tokens inside a line
-    (hclwrite's formatSpaces) beyond `=`, so a file it passes may still
-    change under terraform fmt; what it flags, terraform fmt would change.
+    (formatIndent and formatCells), which judges the files (fmt-approx)
+    where no terraform is in PATH. It does not judge the spacing between
+    tokens inside a line (hclwrite's formatSpaces) beyond `=`, so a file it
+    passes may still change under terraform fmt; what it flags, terraform
+    fmt would change.
 
     Rules checked, per line (lines inside heredocs are left alone):
     - indentation: two spaces per nesting level, where a line that opens
@@ -703,8 +901,8 @@ class HclLayout:
     - `=` of an attribute line: a line `key = value` whose value closes
       every bracket it opens is an alignment cell; within each run of such
       consecutive lines the `=` signs line up one column after the widest
-      key (widths in grapheme clusters, see grapheme_width); a line whose
-      value opens a multi-line bracket (`tags = {`) has no cell, ends the
+      key (widths in grapheme clusters per token, see hcl_columns); a line
+      whose value opens a multi-line bracket (`tags = {`) has no cell, ends the
       run, and has exactly one space before its `=`; one space after `=`;
     - trailing comments of consecutive lines line up the same way.
 
@@ -931,7 +1129,7 @@ class HclLayout:
                 e = lead[eq][1]
                 key = line[:e].rstrip(" ")
                 # widths as laid out by fmt: its indentation, then the key
-                width = want + grapheme_width(key.lstrip(" \t"))
+                width = want + hcl_columns(key.lstrip(" \t"))
                 cells.append((width, len(line[:e]) - len(key), comment,
                               line))
             else:
@@ -979,8 +1177,8 @@ class HclLayout:
             else:
                 line = c[3]
                 col = c[2][1]
-                run.append((i + 1, grapheme_width(line[:col].rstrip(" ")),
-                            grapheme_width(line[:col])))
+                run.append((i + 1, hcl_columns(line[:col].rstrip(" ")),
+                            hcl_columns(line[:col])))
         close_comments()
         P.sort(key=lambda p: int(re.match(r"line (\d+)", p).group(1))
                if p.startswith("line ") else 0)

@@ -12,8 +12,11 @@ Groups, in order (tests/README.md says what each checks):
   enums     every template and golden IR, against botocore's DynamoDB model
   tables    src/gen/*.inc match scripts/gen-tables.py
   meta      docs/diagnostics.md is current, every code has a golden case,
-            E006 on a generated 8 MiB spec, golden IRs match
-            specs/ir.schema.json, src/ uses no banned call
+            E006 on a generated 8 MiB spec, hostile specs at the input
+            limit end within 10 s and 512 MB, golden IRs match
+            specs/ir.schema.json, src/ uses no banned call, git: sources
+            cannot inject options, a copied tablec has its backends,
+            stale stack files are found and removed
   diff      every tests/diff/<case>/: tablec diff's four formats as
             recorded, consistent and SARIF-schema valid; agreement with
             AWS CDK's diff engine; DynamoDB Local replays of the index
@@ -58,6 +61,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 
 import realtools  # tests/realtools.py: groups that run real tools
@@ -209,10 +213,10 @@ def status_name(rc):
     return f"exit status {rc}"
 
 
-def run(cmd, cwd, merge=True):
+def run(cmd, cwd, merge=True, env=None):
     """Runs cmd; with merge, stdout and stderr interleave in .out."""
     try:
-        p = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL,
+        p = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, env=env,
                            stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT if merge else subprocess.PIPE,
                            timeout=TIMEOUT)
@@ -1089,7 +1093,7 @@ a test fails when it is stale.
 """
 
 
-def group_meta(report, tablec, update):
+def group_meta(report, tablec, update, jobs):
     """Checks that keep the project honest about itself: the diagnostics
     reference is current, every code has a golden case that fires it, every
     IR validates against specs/ir.schema.json, and src/ uses no banned call."""
@@ -1359,6 +1363,432 @@ def group_meta(report, tablec, update):
         r = run(["bash", "scripts/banned.sh"], ROOT)
         report.emit(Result("PASS" if r.rc == 0 else "FAIL", name,
                            "" if r.rc == 0 else r.describe()))
+
+    # Hostile specs at the input limit and the other checks of how tablec
+    # behaves where it runs: each independent, run in parallel (at most one
+    # per core, so that the time bounds measure tablec, not the load).
+    tests = [(n, fn) for n, fn in META_PARALLEL if report.wants(n)]
+    workers = max(1, min(jobs, os.cpu_count() or 1, len(tests) or 1))
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        for r in pool.map(lambda t: meta_guard(t[0], t[1], tablec), tests):
+            report.emit(r)
+
+
+# ---- meta tests that run in parallel: each returns a Result
+
+INPUT_LIMIT = 8 << 20     # bytes of a spec (E006 past it)
+HOSTILE_SECONDS = 10      # each run of a hostile spec ends within this
+HOSTILE_MB = 512          # and its peak resident memory stays below this
+
+
+def meta_guard(name, fn, tablec):
+    try:
+        return fn(name, tablec)
+    except Exception:   # a bug of the test is its FAIL, not the runner's
+        return Result("FAIL", name, "internal error of the test:\n" +
+                      traceback.format_exc())
+
+
+def run_bounded(cmd, cwd, seconds=HOSTILE_SECONDS, env=None):
+    """Runs cmd (stdout and stderr in one file, not a pipe) and kills it
+    past `seconds`. Returns (Run, wall seconds, peak resident MB) of that
+    process alone: wait4's rusage, not RUSAGE_CHILDREN, which would be the
+    largest of every child this runner ever waited for. Run.rc is None
+    when it was killed."""
+    with tempfile.TemporaryFile() as out:
+        start = time.monotonic()
+        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                             stdout=out, stderr=subprocess.STDOUT)
+        lock, state = threading.Lock(), {"done": False, "killed": False}
+
+        def kill():
+            with lock:
+                if not state["done"]:
+                    state["killed"] = True
+                    os.kill(p.pid, signal.SIGKILL)
+        timer = threading.Timer(seconds, kill)
+        timer.start()
+        try:
+            # wait without reaping, so that the timer never kills a pid
+            # that was reaped (and perhaps reused)
+            os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)
+            with lock:
+                state["done"] = True
+            _, status, usage = os.wait4(p.pid, 0)
+        finally:
+            timer.cancel()
+        elapsed = time.monotonic() - start
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        data = out.read()
+    return (Run(cmd, None if state["killed"] else p.returncode, data),
+            elapsed, usage.ru_maxrss / 1024)
+
+
+def hostile_spec(name, tablec, text, want_rc, judge):
+    """check and build -o of a generated spec: each ends within
+    HOSTILE_SECONDS and HOSTILE_MB with exit status want_rc; judge(output,
+    command) returns problems; a failed build writes nothing, a good one
+    writes its files."""
+    problems, notes = [], []
+    with tempfile.TemporaryDirectory(prefix="tablec-meta-") as tmp:
+        with open(os.path.join(tmp, "spec.yaml"), "w", encoding="utf-8") as f:
+            f.write(text)
+        size = os.path.getsize(os.path.join(tmp, "spec.yaml"))
+        if size > INPUT_LIMIT:
+            problems.append(f"the generated spec has {size} bytes, over the "
+                            f"input limit: fix the test")
+        for cmd in (["check", "spec.yaml"],
+                    ["build", "spec.yaml", "-o", "out"]):
+            r, secs, mb = run_bounded([tablec] + cmd, tmp)
+            r.cmd = ["tablec"] + cmd
+            what = f"tablec {cmd[0]}"
+            notes.append(f"{what}: {secs:.1f} s, {mb:.0f} MB")
+            if r.rc is None:
+                problems.append(f"{what}: killed after {HOSTILE_SECONDS} s "
+                                f"({mb:.0f} MB by then)")
+                continue
+            if secs > HOSTILE_SECONDS:
+                problems.append(f"{what}: {secs:.1f} s, over "
+                                f"{HOSTILE_SECONDS} s")
+            if mb > HOSTILE_MB:
+                problems.append(f"{what}: peak resident memory {mb:.0f} MB, "
+                                f"over {HOSTILE_MB} MB")
+            out = decode(r.out)
+            bad = ([f"expected exit status {want_rc}, got "
+                    f"{status_name(r.rc)}"] if r.rc != want_rc else [])
+            bad += judge(out, cmd[0])
+            if cmd[0] == "build":
+                wrote = read_tree(os.path.join(tmp, "out"))
+                if want_rc != 0 and os.path.exists(os.path.join(tmp, "out")):
+                    bad.append(f"a failed build wrote into its output "
+                               f"folder: {sorted(wrote)[:5]}")
+                if want_rc == 0 and not wrote:
+                    bad.append("build wrote no file")
+            if bad:
+                r.out = r.out[:20000]
+                problems.append(f"{what}: " + "; ".join(bad) + "\n" +
+                                indent(r.describe(), "  "))
+    size = f"spec of {size} bytes"
+    return Result("FAIL" if problems else "PASS", name,
+                  "\n".join(problems) or ", ".join([size] + notes))
+
+
+def summary_counts(out):
+    """(errors, warnings) of the last line "N errors, N warnings"."""
+    m = re.search(r"^(\d+) errors?, (\d+) warnings?$", out, re.M)
+    return (int(m[1]), int(m[2])) if m else (None, None)
+
+
+def meta_hostile_anchors(name, tablec):
+    """N anchors and N aliases filling the input limit, beside one valid
+    table: anchors are looked up by a keyed hash, not by a scan of the
+    anchors before (which took minutes)."""
+    head = ("tablec: 1\nproject: anchors\ntables:\n"
+            "  things: { attributes: { id: S }, key: id }\n")
+    n = (INPUT_LIMIT - len(head) - 64) // \
+        (len("  - &a000000 v\n") + len("  - *a000000\n"))
+    text = (head + "x-anchors:\n" +
+            "".join(f"  - &a{i:06d} v\n" for i in range(n)) +
+            "x-aliases:\n" + "".join(f"  - *a{i:06d}\n" for i in range(n)))
+
+    def judge(out, cmd):
+        return [] if cmd == "check" or "wrote out/default/main.tf" in out \
+            else ["build does not say it wrote out/default/main.tf"]
+    r = hostile_spec(name, tablec, text, 0, judge)
+    r.detail = f"{n} anchors and {n} aliases; " + r.detail \
+        if r.status == "PASS" else r.detail
+    return r
+
+
+def meta_hostile_unknown_overrides(name, tablec):
+    """10,000 tables and, in 4 environments, as many overrides of unknown
+    tables (each one letter away from a table's name) as fit in the input
+    limit: E215 for each, did-you-mean for the first within the
+    suggestion budget, and the count of those past the diagnostics cap."""
+    envs = 4
+    tables = "".join(f"  t{i:05d}: {{ attributes: {{ id: S }}, key: id }}\n"
+                     for i in range(10000))
+    head = "tablec: 1\nproject: overrides\nenvironments:\n"
+    env_head = "  e0:\n    tables:\n"
+    room = INPUT_LIMIT - len(head) - len("tables:\n") - len(tables) - \
+        envs * len(env_head) - 64
+    n = room // envs // len("      t00000a: {}\n")
+    body = "".join(f"      t{i % 10000:05d}{chr(97 + i // 10000)}: {{}}\n"
+                   for i in range(n))
+    text = (head + "".join(f"  e{e}:\n    tables:\n" + body
+                           for e in range(envs)) + "tables:\n" + tables)
+
+    def judge(out, cmd):
+        bad = []
+        if "[E215]" not in out or "overrides unknown table 't00000a'" \
+                not in out:
+            bad.append("no E215 for the unknown table t00000a")
+        if "help: did you mean 't00000'?" not in out:
+            bad.append("no did-you-mean help")
+        if not re.search(r"^\d+ more not shown", out, re.M):
+            bad.append("no 'N more not shown' line past the cap")
+        errors, _ = summary_counts(out)
+        if errors is None or errors < envs * n:
+            bad.append(f"the summary counts {errors} errors, not the "
+                       f"{envs * n} unknown overrides")
+        return bad
+    r = hostile_spec(name, tablec, text, 1, judge)
+    r.detail = (f"{envs} x {n} unknown overrides; " + r.detail
+                if r.status == "PASS" else r.detail)
+    return r
+
+
+def meta_hostile_grant_lists(name, tablec):
+    """10,000 tables with indexes; a grant listing each table three times
+    and 60,000 indexes (a third known and repeated, the rest unknown), the
+    same index list over tables: "*", and a grant of 40,000 distinct
+    wildcard actions: E241 and E216 found by marks, not pairwise, and one
+    W002 per wildcard."""
+    tables = "".join(
+        f"  t{i:05d}: {{ attributes: {{ id: S, g: S }}, key: id, "
+        f"indexes: {{ by-g{i % 100:02d}: {{ key: g }} }} }}\n"
+        for i in range(10000))
+    idx = "".join(f"      - {'by-g%02d' % (i % 100) if i % 3 == 0 else 'no-such-%06d' % i}\n"
+                  for i in range(60000))
+    repeated = "".join(f"      - t{i % 10000:05d}\n" for i in range(30000))
+    action = "DescribeContributorInsights"   # each subset of letters -> ?
+    wild = 40000
+    acts = "".join("      - dynamodb:" + "".join(
+        "?" if m >> k & 1 else c for k, c in enumerate(action)) + "\n"
+        for m in range(1, wild + 1))
+    text = ("tablec: 1\nproject: grants\ntables:\n" + tables + "grants:\n"
+            "  - role: repeats\n    access: read\n    tables:\n" + repeated +
+            "    indexes:\n" + idx +
+            "  - role: everything\n    access: read\n    tables: \"*\"\n"
+            "    indexes:\n" + idx +
+            "  - role: wildcards\n    tables: \"*\"\n    actions:\n" + acts)
+
+    def judge(out, cmd):
+        bad = []
+        if "table 't00000' is listed twice in the grant [E241]" not in out:
+            bad.append("no E241 for the repeated table t00000")
+        if not re.search(r"^\d+ more not shown", out, re.M):
+            bad.append("no 'N more not shown' line past the cap")
+        errors, warnings = summary_counts(out)
+        # 20,000 repeated tables; per index grant 40,000 unknown names and
+        # 19,900 repeats of the 100 known ones
+        if errors is None or errors < 20000 + 2 * 40000:
+            bad.append(f"the summary counts {errors} errors")
+        if warnings != wild:
+            bad.append(f"the summary counts {warnings} warnings, not one "
+                       f"W002 per wildcard ({wild})")
+        return bad
+    return hostile_spec(name, tablec, text, 1, judge)
+
+
+def git_env(home):
+    return dict(os.environ, GIT_CONFIG_NOSYSTEM="1", HOME=home,
+                GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+                GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+
+
+def meta_git_option_injection(name, tablec):
+    """OLD given as git:--output=pwned:x: git show must read it as a
+    revision (--end-of-options), never as its option --output that writes
+    a file; tablec exits 2 and nothing appears."""
+    git = shutil.which("git")
+    if not git:
+        return Result("FAIL" if IN_CI else "SKIP", name,
+                      "git not found or not usable; install git")
+    with tempfile.TemporaryDirectory(prefix="tablec-meta-git-") as tmp:
+        env = git_env(tmp)
+        repo = os.path.join(tmp, "repo")
+        os.makedirs(repo)
+        shutil.copy(os.path.join(DIFF, "D100-table-removed", "new.yaml"),
+                    os.path.join(repo, "new.yaml"))
+        for cmd in (["init", "-q"], ["add", "new.yaml"],
+                    ["commit", "-q", "-m", "new"]):
+            subprocess.run([git] + cmd, cwd=repo, env=env, check=True,
+                           stdin=subprocess.DEVNULL, capture_output=True)
+
+        def listing():
+            return sorted(os.path.relpath(os.path.join(d, f), tmp)
+                          for d, ds, fs in os.walk(tmp) for f in ds + fs
+                          if ".git" not in os.path.relpath(d, tmp).split(
+                              os.sep) and f != ".git")
+        before = sorted(os.listdir(repo)), listing()
+        r = run([tablec, "diff", "git:--output=pwned:x", "new.yaml"], repo,
+                env=env)
+        r.cmd = ["tablec", "diff", "git:--output=pwned:x", "new.yaml"]
+        after = sorted(os.listdir(repo)), listing()
+        pwned = [os.path.relpath(os.path.join(d, f), tmp)
+                 for d, ds, fs in os.walk(tmp) for f in fs + ds
+                 if f.startswith("pwned")]
+    problems = []
+    if r.rc != 2:
+        problems.append(f"expected exit status 2, got {status_name(r.rc)}")
+    if pwned:
+        problems.append(f"git wrote {', '.join(pwned)}")
+    if before != after:
+        problems.append(f"the folder changed: {before[1]} -> {after[1]}")
+    return Result("FAIL" if problems else "PASS", name,
+                  "\n".join(problems + [r.describe()]) if problems else "")
+
+
+BUILTIN_BACKENDS = ["awscli", "cloudformation", "cloudformation-json",
+                    "dotenv", "terraform"]
+
+
+def targets_origins(out):
+    """{backend: its "built in" / "from DIR..." line} of tablec targets."""
+    origins, cur = {}, None
+    for line in out.split("\n"):
+        if line and not line[0].isspace():
+            cur = line.split()[0]
+            origins[cur] = None
+        elif line.strip() and cur:
+            origins[cur] = line.strip()
+    return origins
+
+
+def meta_backends_anywhere(name, tablec):
+    """The built-in backends are inside the binary: a tablec copied to
+    another folder, run from outside the repository without
+    TABLEC_TEMPLATES, lists them as built in and builds out/picasso byte
+    for byte; --templates adds a backend and replaces another, and targets
+    says where each comes from."""
+    problems = []
+    env = {k: v for k, v in os.environ.items() if k != "TABLEC_TEMPLATES"}
+    spec = os.path.join(ROOT, "specs", "picasso.yaml")
+    with tempfile.TemporaryDirectory(prefix="tablec-meta-anywhere-") as tmp:
+        exe = os.path.join(tmp, "bin", "tablec")
+        work = os.path.join(tmp, "work")
+        os.makedirs(os.path.dirname(exe))
+        os.makedirs(work)
+        shutil.copy2(tablec, exe)
+
+        def tablec_run(*args):
+            r = run([exe] + list(args), work, merge=False, env=env)
+            r.cmd = ["tablec"] + [a.replace(tmp, "TMP") for a in args]
+            return r
+        r = tablec_run("targets")
+        got = targets_origins(decode(r.out))
+        want = {b: "built in" for b in BUILTIN_BACKENDS}
+        if r.rc != 0 or got != want:
+            problems.append(f"targets: expected the five backends, each "
+                            f"built in; got {got}\n" + indent(r.describe(),
+                                                              "  "))
+        r = tablec_run("build", spec, "-o", os.path.join(tmp, "out"))
+        diffs = tree_diff(read_tree(os.path.join(ROOT, "out", "picasso")),
+                          read_tree(os.path.join(tmp, "out")), "out/picasso",
+                          "copied tablec")
+        if r.rc != 0 or diffs:
+            problems.append("build specs/picasso.yaml does not give "
+                            "out/picasso:\n" + indent(
+                                "\n".join([r.describe()] + diffs[:5]), "  "))
+        # a folder with a backend replacing terraform and a new one
+        tpl = os.path.join(tmp, "tpl")
+        shutil.copytree(os.path.join(ROOT, "templates", "terraform"),
+                        os.path.join(tpl, "terraform"))
+        marker = "# from the test's own terraform backend\n"
+        main_tmpl = os.path.join(tpl, "terraform", "main.tf.tmpl")
+        with open(main_tmpl) as f:
+            body = f.read()
+        with open(main_tmpl, "w") as f:
+            f.write(marker + body)
+        os.makedirs(os.path.join(tpl, "extra"))
+        with open(os.path.join(tpl, "extra", "manifest.json"), "w") as f:
+            json.dump({"description": "Table names, one a line", "files": [
+                {"template": "names.txt.tmpl", "output": "names.txt",
+                 "language": "text"}]}, f)
+        with open(os.path.join(tpl, "extra", "names.txt.tmpl"), "w") as f:
+            f.write("{{#tables}}\n{{name}}\n{{/tables}}\n")
+        r = tablec_run("targets", "--templates", tpl)
+        got = targets_origins(decode(r.out))
+        want = dict({b: "built in" for b in BUILTIN_BACKENDS},
+                    extra=f"from {tpl}/extra",
+                    terraform=f"from {tpl}/terraform (replaces the built-in "
+                              f"one)")
+        if r.rc != 0 or got != want:
+            problems.append(f"targets --templates: expected {want}, got "
+                            f"{got}\n" + indent(r.describe(), "  "))
+        out2 = os.path.join(tmp, "out2")
+        r = tablec_run("build", spec, "-o", out2, "--templates", tpl,
+                       "--target", "terraform,extra")
+        tree = read_tree(out2)
+        ref = read_tree(os.path.join(ROOT, "out", "picasso"))
+        envs = sorted({f.split("/")[0] for f in ref})
+        want = {}
+        for e in envs:
+            ir = json.loads(tablec_run("ir", spec, "--env", e).out)
+            want[f"{e}/main.tf"] = marker.encode() + ref[f"{e}/main.tf"]
+            want[f"{e}/names.txt"] = "".join(
+                t["name"] + "\n" for t in ir["tables"]).encode()
+        diffs = tree_diff(want, tree, "expected", "built")
+        if r.rc != 0 or diffs:
+            problems.append("build --templates --target terraform,extra did "
+                            "not use them:\n" + indent(
+                                "\n".join([r.describe()] + diffs[:5]), "  "))
+    return Result("FAIL" if problems else "PASS", name, "\n".join(problems))
+
+
+def meta_stale_stack_files(name, tablec):
+    """A stack file a build no longer writes (the split became smaller) is
+    stale: build --check names it and fails, build removes it; a file no
+    backend writes is not tablec's and stays."""
+    case = os.path.join(GOLDEN, "ok-partition-only-key")
+    if not os.path.isfile(os.path.join(case, "spec.yaml")):
+        return Result("FAIL", name, f"{rel(case)}/spec.yaml is gone; pick "
+                      f"another accepted golden spec for this test")
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="tablec-meta-stale-") as tmp:
+        args = ["build", "spec.yaml", "-o", tmp] + case_args(case)
+
+        def build(*extra):
+            r = run([tablec] + args + list(extra), case)
+            r.out = r.out.replace(tmp.encode(), b"OUTDIR")
+            r.cmd = ["tablec"] + [a.replace(tmp, "OUTDIR") for a in args] + \
+                list(extra)
+            return r
+        r = build()
+        envs = sorted(os.listdir(tmp))
+        if r.rc != 0 or not envs:
+            return Result("FAIL", name, "the first build failed:\n" +
+                          r.describe())
+        env = envs[0]
+        stray = os.path.join(tmp, env, "cloudformation.01.yaml")
+        notes = os.path.join(tmp, env, "notes.txt")
+        for path, text in ((stray, "Resources: {}\n"), (notes, "mine\n")):
+            with open(path, "w") as f:
+                f.write(text)
+        r = build("--check")
+        out = decode(r.out)
+        if r.rc != 1 or f"{env}/cloudformation.01.yaml: stale" not in out \
+                or "notes.txt" in out:
+            problems.append("build --check does not fail naming the stray "
+                            "stack file (and only it):\n" + r.describe())
+        r = build()
+        out = decode(r.out)
+        if r.rc != 0 or not re.search(
+                rf"^removed OUTDIR/{env}/cloudformation\.01\.yaml", out, re.M):
+            problems.append("build does not say it removed the stray stack "
+                            "file:\n" + r.describe())
+        if os.path.exists(stray):
+            problems.append("build left the stray stack file")
+        if not os.path.isfile(notes) or open(notes).read() != "mine\n":
+            problems.append("build removed or changed notes.txt, which no "
+                            "backend writes")
+        r = build("--check")
+        if r.rc != 0:
+            problems.append("build --check after build fails:\n" +
+                            r.describe())
+    return Result("FAIL" if problems else "PASS", name, "\n".join(problems))
+
+
+META_PARALLEL = (
+    ("meta/hostile-anchors", meta_hostile_anchors),
+    ("meta/hostile-unknown-overrides", meta_hostile_unknown_overrides),
+    ("meta/hostile-grant-lists", meta_hostile_grant_lists),
+    ("meta/git-option-injection", meta_git_option_injection),
+    ("meta/backends-anywhere", meta_backends_anywhere),
+    ("meta/stale-stack-files", meta_stale_stack_files),
+)
 
 
 # --------------------------------------------------------------------- diff
@@ -2634,7 +3064,7 @@ def main():
                     continue
                 fn(report, tablec, update, label, max(1, args.jobs))
             if "meta" in groups and have and i == 0:
-                group_meta(report, tablec, args.update)
+                group_meta(report, tablec, args.update, max(1, args.jobs))
             # memcheck on the plain build only: sanitizers cover the other
             if "valgrind" in groups and have and i == 0:
                 group_valgrind(report, tablec, max(1, args.jobs))

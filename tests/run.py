@@ -30,9 +30,12 @@ Groups, in order (tests/README.md says what each checks):
             TABLEC_FUZZ_SECONDS (default 60)
 
 unit, golden, specs and diff's recorded outputs run once per --build
-(default: build); the others run once. One line per test (PASS, FAIL with
-an indented explanation, SKIP with a reason), then one last line "N passed,
-N failed, N skipped". Exit status 1 when anything failed.
+(default: build); meta, valgrind, stacks, diff-agree and diff-ddblocal with
+the first build only; the others once (lint, and the IRs that the real
+tools' groups ask tablec for, with the first build). One line per test
+(PASS, FAIL with an indented explanation, SKIP with a reason), then one
+last line "N passed, N failed, N skipped". Exit status 1 when anything
+failed.
 
 --update regenerates the expected files of the golden cases (check.txt,
 status, out/, ir/) and the specs' out/ from the tool itself instead of

@@ -825,7 +825,7 @@ def hcl_columns(text):
 # PATH, terraform fmt against (as tag keys aligned with "abcdef").
 GRAPHEME_CASES = (
     ("abcdef", 6),
-    ("\u0e01\u0e33\u0e44\u0e23", 3),     # Thai: KO KAI + SARA AM, SARA AI, RO RUA
+    ("\u0e01\u0e33\u0e44\u0e23", 3),     # Thai: KO KAI+SARA AM, SARA AI, RO RUA
     ("\u0e33", 1),                        # SARA AM alone
     ("\u0e01\u0e48\u0e33", 1),            # KO KAI, MAI EK (Mn), SARA AM
     ("\u0ea5\u0eb3", 1),                  # Lao: LO LOOT + AM

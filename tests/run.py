@@ -742,7 +742,8 @@ def cfn_lint_results(cmd, files):
     why = None
     findings = None
     if r.rc is None or r.rc < 0 or r.rc & ~14:
-        why = f"cfn-lint crashed ({status_name(r.rc)}, not a mask of 2, 4 and 8)"
+        why = (f"cfn-lint crashed ({status_name(r.rc)}, not a mask of 2, 4 "
+               f"and 8)")
     elif r.err.strip():
         why = "cfn-lint wrote to stderr"
     else:
@@ -1552,8 +1553,8 @@ def meta_hostile_grant_lists(name, tablec):
         f"  t{i:05d}: {{ attributes: {{ id: S, g: S }}, key: id, "
         f"indexes: {{ by-g{i % 100:02d}: {{ key: g }} }} }}\n"
         for i in range(10000))
-    idx = "".join(f"      - {'by-g%02d' % (i % 100) if i % 3 == 0 else 'no-such-%06d' % i}\n"
-                  for i in range(60000))
+    idx = "".join(f"      - by-g{i % 100:02d}\n" if i % 3 == 0 else
+                  f"      - no-such-{i:06d}\n" for i in range(60000))
     repeated = "".join(f"      - t{i % 10000:05d}\n" for i in range(30000))
     action = "DescribeContributorInsights"   # each subset of letters -> ?
     wild = 40000
@@ -2433,9 +2434,9 @@ def agree_env(env, cdk, diags, ids, tables):
                                 f"not see {res_id} leave one stack file and "
                                 f"enter another: {v or 'no change'}")
             elif said != v["moved"]:
-                problems.append(f"{env}: tablec D112 says {t} moves "
-                                f"{' -> '.join(said) if said else '(no files named)'}"
-                                f" (as JSON stacks), cdk sees "
+                says = " -> ".join(said) if said else "(no files named)"
+                problems.append(f"{env}: tablec D112 says {t} moves {says} "
+                                f"(as JSON stacks), cdk sees "
                                 f"{' -> '.join(v['moved'])}")
             continue
         if code not in ("D100", "D101", "D102", "D105", "D106", "D305"):

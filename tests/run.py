@@ -2277,9 +2277,11 @@ def merge_verdicts(per_file):
                                       f"{came[0]['impact']} in "
                                       f"{came[0]['file']}")
         else:
-            problems.append(f"{rid}: cdk sees it change in several stack "
-                            f"files, not as a move: " + "; ".join(
-                                f"{v['file']}: {v['impact']}" for v in vs))
+            if vs[0].get("type") == "AWS::DynamoDB::Table":
+                problems.append(f"{rid}: cdk sees it change in several "
+                                f"stack files, not as a move: " + "; ".join(
+                                    f"{v['file']}: {v['impact']}"
+                                    for v in vs))
             merged[rid] = vs[0]
     return merged, problems
 

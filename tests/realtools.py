@@ -740,8 +740,6 @@ def check_tf_schema(schema, doc, layout):
     return problems, notes
 
 
-# ---- the layout check
-
 # ---- grapheme clusters, for the approximation of terraform fmt
 #
 # hclwrite aligns `=` by columns, counting the grapheme clusters (UAX #29,
@@ -851,11 +849,10 @@ def check_grapheme_widths(tf):
     problems = [f"grapheme_width({s!r}) is {grapheme_width(s)}, UAX #29 "
                 f"says {n}" for s, n in GRAPHEME_CASES
                 if grapheme_width(s) != n]
-    lead = '"\u0e33" = 1\n'   # a mark right after a quote: 3 columns
-    if hcl_columns(lead.split(" =")[0]) != 3:
-        problems.append(f"hcl_columns('\"\\u0e33\"') is "
-                        f"{hcl_columns(lead.split(' =')[0])}, terraform "
-                        f"counts 3 (the quotes apart)")
+    quoted = '"\u0e33"'      # a mark right after a quote: 3 columns
+    if hcl_columns(quoted) != 3:
+        problems.append(f"hcl_columns({quoted!r}) is {hcl_columns(quoted)}, "
+                        f"terraform counts 3 (the quotes apart)")
     if not tf:
         return problems, ("counts checked against UAX #29 only: no "
                           "terraform in PATH")
@@ -884,6 +881,8 @@ def check_grapheme_widths(tf):
                       "terraform fmt on these keys")
 
 
+# ---- the layout check, where terraform is not installed
+
 class HclLayout:
     """The layout `terraform fmt` would give a file, compared with its
     actual layout: an approximation in Python of hclwrite's format.go
@@ -901,9 +900,10 @@ class HclLayout:
     - `=` of an attribute line: a line `key = value` whose value closes
       every bracket it opens is an alignment cell; within each run of such
       consecutive lines the `=` signs line up one column after the widest
-      key (widths in grapheme clusters per token, see hcl_columns); a line
-      whose value opens a multi-line bracket (`tags = {`) has no cell, ends the
-      run, and has exactly one space before its `=`; one space after `=`;
+      key (widths in grapheme clusters per token, see hcl_columns); a
+      line whose value opens a multi-line bracket (`tags = {`) has no
+      cell, ends the run, and has exactly one space before its `=`; one
+      space after `=`;
     - trailing comments of consecutive lines line up the same way.
 
     It also records, for each block path, whether a name was written as an

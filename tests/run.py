@@ -19,8 +19,8 @@ Groups, in order (tests/README.md says what each checks):
             stale stack files are found and removed
   diff      every tests/diff/<case>/: tablec diff's four formats as
             recorded, consistent and SARIF-schema valid; agreement with
-            AWS CDK's diff engine; DynamoDB Local replays of the index
-            changes DynamoDB rejects
+            AWS CDK's diff engine over every stack file; DynamoDB Local
+            replays of the index and key type changes DynamoDB rejects
   stacks    the benchmark's 10,000-table spec split into stacks: limits,
             no reference across stacks, cfn-lint, one more table moves
             only tables of the stack it lands in

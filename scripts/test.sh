@@ -5,9 +5,13 @@
 #   build-san/  the same with AddressSanitizer (leaks included) and
 #               UndefinedBehaviorSanitizer, any finding fatal
 #
-# then tests/run.py runs unit, golden and specs tests per build and the
-# cfn-lint, enums and tables checks once, and ends with ONE line
-# "N passed, N failed, N skipped". Exit status non-zero on any failure.
+# then tests/run.py runs the unit, golden and specs groups and diff's
+# recorded outputs per build; meta, valgrind, stacks, diff-agree and
+# diff-ddblocal with build/ only; the groups that judge committed files
+# (cfn-lint, enums, tables, terraform, awscli, ddblocal, dotenv), lint and
+# fuzz (its own build) once (tests/README.md has the table), and ends with
+# ONE line "N passed, N failed, N skipped". Exit status non-zero on any
+# failure.
 #
 # Usage: bash scripts/test.sh [run.py options, e.g. -k NAME]
 # Needs no root and no network (run scripts/setup.sh once first).

@@ -19,8 +19,14 @@ real tools (imported by tests/run.py, which calls run_group per group).
                      unescaping), lifecycle, contributor insights, outputs of
                      exports, policies named as the IR and referring to the
                      tables' arn / stream_arn, not literal ARNs
-             fmt     the layout terraform fmt leaves, approximated in Python
-                     (HclLayout; no terraform binary exists for this machine)
+             fmt-terraform  where terraform is in PATH: terraform fmt -check
+                     finds nothing to change (one run over copies of every
+                     file), no CR, a final newline
+             fmt-approx     where it is not: the same layout judged by
+                     HclLayout, an approximation in Python
+             and terraform/fmt-approx/graphemes: the approximation's
+             grapheme cluster counts against UAX #29 and, with terraform,
+             against terraform fmt's alignment
   awscli     every deploy.sh: bash-n, shellcheck (-s bash, no finding), then
              against moto (tests/tools/moto_server.py, one per worker): help,
              dry-run (exit 0, prints calls, changes nothing), deploy (first
@@ -28,7 +34,7 @@ real tools (imported by tests/run.py, which calls run_group per group).
              no-stray-files (working directory and TMPDIR stay empty, no
              file a hostile spec's `touch PATH` names), state (DynamoDB and
              IAM as the IR says)
-  ddblocal   every IR's CreateTable (and UpdateTable, UpdateTimeToLive)
+  ddblocal   every IR's CreateTable (and UpdateTimeToLive when TTL is on)
              requests replayed against AWS's DynamoDB Local 1.25.1 in a
              private network namespace, plus negative controls proving it
              strict
@@ -36,8 +42,8 @@ real tools (imported by tests/run.py, which calls run_group per group).
 
 Tools come from scripts/setup-tools.sh (.tools/: @cdktf/hcl2json, DynamoDB
 Local), Debian (node, java, shellcheck, unshare, ip) and the running Python
-(moto, boto3, awscli). A missing tool makes the tests that need it SKIP
-with a line naming it, or FAIL when CI is set.
+(moto, boto3, awscli). A missing tool makes each test that needs it SKIP
+with a line of its own naming the tool, or FAIL when CI is set.
 
 TABLEC_TOOLS overrides the .tools/ folder; TABLEC_AWS=real runs the scripts
 with the plain aws command instead of the warm one (tests/tools/
@@ -100,14 +106,11 @@ class Ctx:
         self.emit("FAIL" if problems else "PASS", name,
                   "\n".join(problems) if problems else note)
 
-    def missing(self, name, tool, hint):
+    def missing(self, names, tool, hint):
         """As run.py's missing_tool, for tools that do not come from pip:
-        SKIP, or FAIL when CI is set."""
-        msg = f"{tool} not found or not usable; {hint}"
-        if self.h.IN_CI:
-            self.emit("FAIL", name, msg + " (required when CI is set)")
-        else:
-            self.emit("SKIP", name, msg)
+        each test of names SKIPs, or FAILs when CI is set."""
+        self.h.not_run(self.report, [n for n in names if self.wants(n)],
+                       f"{tool} not found or not usable; {hint}")
 
     def rel(self, path):
         return self.h.rel(path)
@@ -242,11 +245,20 @@ def indent(text, prefix="    "):
 
 def group_terraform(ctx):
     files = ctx.outputs("main.tf")
-    checks = ("parse", "schema", "ir", "fmt")
+    # the layout is judged by terraform fmt itself where terraform is in
+    # PATH (fmt-terraform), else by HclLayout's approximation (fmt-approx)
+    tf = shutil.which("terraform")
+    fmt = "fmt-terraform" if tf else "fmt-approx"
+    checks = ("parse", "schema", "ir", fmt)
+    graphemes = "terraform/fmt-approx/graphemes"
+    if ctx.wants(graphemes):
+        ctx.result(graphemes, *check_grapheme_widths(tf))
     todo = [f for f in files
             if any(ctx.wants(f"terraform/{ctx.rel(f)}/{c}") for c in checks)]
     if not todo:
         return
+    fmt_todo = [f for f in todo if ctx.wants(f"terraform/{ctx.rel(f)}/{fmt}")]
+    tf_fmt = terraform_fmt(tf, fmt_todo) if tf and fmt_todo else {}
     parsed = {}
     node = shutil.which("node")
     module = os.path.join(ctx.tools, "node_modules", "@cdktf", "hcl2json",
@@ -254,18 +266,20 @@ def group_terraform(ctx):
     need_parser = any(ctx.wants(f"terraform/{ctx.rel(f)}/{c}")
                       for f in todo for c in ("parse", "schema", "ir"))
     parser_ok = bool(node) and os.path.isfile(module)
+    parser_tests = [f"terraform/{ctx.rel(f)}/{c}" for f in todo
+                    for c in ("parse", "schema", "ir")]
     if need_parser and not parser_ok:
-        ctx.missing("terraform/hcl2json",
-                    "node" if not node else "@cdktf/hcl2json",
+        ctx.missing(parser_tests, "node" if not node else "@cdktf/hcl2json",
                     "install Node.js, then " + SETUP_HINT if not node
                     else SETUP_HINT)
     elif need_parser:
         parsed, err = hcl2json_batch(ctx, node, todo)
         if err:
-            for f in todo:
-                name = f"terraform/{ctx.rel(f)}/parse"
+            for name in parser_tests:
                 if ctx.wants(name):
-                    ctx.emit("FAIL", name, err)
+                    ctx.emit("FAIL", name, err if name.endswith("/parse")
+                             else "not checked: HashiCorp's HCL parser "
+                             "failed (see /parse)")
             parsed = {}
             parser_ok = False
     schema = None
@@ -315,16 +329,77 @@ def group_terraform(ctx):
                                     f"{e}); the IR or the file has an "
                                     f"unexpected shape"]
                     ctx.result(f"terraform/{r}/ir", problems)
-        if ctx.wants(f"terraform/{r}/fmt"):
+        if ctx.wants(f"terraform/{r}/{fmt}"):
             problems = []
             if b"\r" in raw:
                 problems.append("has carriage returns (CRLF line ends)")
             if raw and not raw.endswith(b"\n"):
                 problems.append("does not end with a newline")
-            problems += layout.problems
-            ctx.result(f"terraform/{r}/fmt", problems[:40] + (
+            if tf:
+                problems += tf_fmt.get(f, ["terraform fmt gave no answer "
+                                           "for this file"])
+            else:
+                problems += layout.problems
+            ctx.result(f"terraform/{r}/{fmt}", problems[:40] + (
                 [f"... ({len(problems) - 40} more)"]
                 if len(problems) > 40 else []))
+
+
+def terraform_fmt(tf, files):
+    """{file: problems} by `terraform fmt -check -diff`: each file copied
+    as main.tf into a folder of its own, all checked by one run; should
+    that run fail (a file terraform cannot parse stops it), one run per
+    file, in parallel."""
+    env = dict(os.environ, TF_CLI_CONFIG_FILE="/dev/null",
+               CHECKPOINT_DISABLE="1")
+    cmd = [tf, "fmt", "-check", "-diff", "-no-color"]
+
+    def verdict(p, text):
+        if p.returncode == 0 and not p.stderr.strip():
+            return []
+        if p.returncode == 3:
+            return ["terraform fmt would change it:\n" +
+                    indent(clip(text), "  ")]
+        return [f"terraform fmt: exit status {p.returncode}\n" + indent(clip(
+            (p.stdout + p.stderr).decode("utf-8", "replace")), "  ")]
+
+    with tempfile.TemporaryDirectory(prefix="tablec-tf-fmt-") as tmp:
+        for i, f in enumerate(files):
+            os.mkdir(os.path.join(tmp, str(i)))
+            shutil.copyfile(f, os.path.join(tmp, str(i), "main.tf"))
+        try:
+            p = subprocess.run(cmd + ["-recursive", "."], cwd=tmp, env=env,
+                               stdin=subprocess.DEVNULL, capture_output=True,
+                               timeout=300)
+        except subprocess.TimeoutExpired:
+            p = None
+        if p is not None and p.returncode in (0, 3) and \
+                not p.stderr.strip():
+            # stdout: per file to change, its name (N/main.tf), then its diff
+            diffs, cur = {}, None
+            for line in p.stdout.decode("utf-8", "replace").split("\n"):
+                m = re.fullmatch(r"(\d+)/main\.tf", line)
+                if m:
+                    cur = int(m.group(1))
+                    diffs[cur] = []
+                elif cur is not None:
+                    diffs[cur].append(line)
+            if p.returncode == 0 or diffs:
+                return {f: ["terraform fmt would change it:\n" + indent(
+                    clip("\n".join(diffs[i])), "  ")] if i in diffs else []
+                    for i, f in enumerate(files)}
+
+        def one(i):
+            try:
+                q = subprocess.run(cmd + ["main.tf"], env=env,
+                                   cwd=os.path.join(tmp, str(i)),
+                                   stdin=subprocess.DEVNULL,
+                                   capture_output=True, timeout=120)
+            except subprocess.TimeoutExpired:
+                return ["terraform fmt: no answer in 120 s"]
+            return verdict(q, q.stdout.decode("utf-8", "replace"))
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            return dict(zip(files, pool.map(one, range(len(files)))))
 
 
 def hcl2json_batch(ctx, node, files):
@@ -665,36 +740,157 @@ def check_tf_schema(schema, doc, layout):
     return problems, notes
 
 
-# ---- the layout check
+# ---- grapheme clusters, for the approximation of terraform fmt
+#
+# hclwrite aligns `=` by columns, counting the grapheme clusters (UAX #29,
+# through go-textseg) of each token: a quoted string's text apart from its
+# quotes, each quote and each space between tokens one column. Python's re
+# has no \X, so grapheme_width below implements only the part of UAX #29
+# that tablec's validated tag keys (letters, numbers, spaces, _.:/=+-@)
+# and the other strings of a main.tf can reach. It is an approximation for
+# machines without terraform; where terraform is in PATH, terraform fmt
+# itself judges the files, and the test terraform/fmt-approx/graphemes
+# checks these rules against it.
+
+def hangul_type(o):
+    """The Hangul_Syllable_Type of a code point: L, V, T, LV, LVT or None
+    (jamo U+1100..U+11FF, U+A960..U+A97F, U+D7B0..U+D7FF; syllables
+    U+AC00..U+D7A3)."""
+    if 0x1100 <= o <= 0x115F or 0xA960 <= o <= 0xA97F:
+        return "L"
+    if 0x1160 <= o <= 0x11A7 or 0xD7B0 <= o <= 0xD7C6:
+        return "V"
+    if 0x11A8 <= o <= 0x11FF or 0xD7CB <= o <= 0xD7FF:
+        return "T"
+    if 0xAC00 <= o <= 0xD7A3:
+        return "LV" if (o - 0xAC00) % 28 == 0 else "LVT"
+    return None
+
+
+# GB6-GB8: L x (L | V | LV | LVT), (LV | V) x (V | T), (LVT | T) x T
+HANGUL_JOINS = {("L", "L"), ("L", "V"), ("L", "LV"), ("L", "LVT"),
+                ("LV", "V"), ("LV", "T"), ("V", "V"), ("V", "T"),
+                ("LVT", "T"), ("T", "T")}
+
+
+def extends(ch):
+    """Whether ch joins the cluster before it (GB9 Extend and ZWJ, GB9a
+    SpacingMark): combining marks (categories Mn, Mc, Me), Thai SARA AM
+    and Lao AM (U+0E33, U+0EB3: letters, Lo, but SpacingMark in UAX #29),
+    variation selectors, emoji modifiers and the zero-width joiner."""
+    o = ord(ch)
+    return (unicodedata.category(ch) in ("Mn", "Mc", "Me")
+            or o in (0x0E33, 0x0EB3, 0x200D)
+            or 0xFE00 <= o <= 0xFE0F or 0x1F3FB <= o <= 0x1F3FF
+            or 0xE0100 <= o <= 0xE01EF)
+
 
 def grapheme_width(s):
-    """Columns of s as hclwrite counts them (grapheme clusters), approximated
-    with the standard library: combining marks, variation selectors, emoji
-    modifiers and whatever follows a zero-width joiner add no column."""
-    n, join = 0, False
-    for ch in s:
+    """Grapheme clusters in s (see above): a mark joins what is before it
+    (a mark at the start is a cluster of its own), Hangul jamo join into
+    syllables (a precomposed LV or LVT syllable takes trailing jamo), and
+    whatever follows a zero-width joiner joins it (emoji sequences)."""
+    n, prev = 0, None      # prev: the Hangul type of the last code point,
+    for ch in s:           # or "ZWJ"
         o = ord(ch)
-        if join:
-            join = False
-            continue
-        if o == 0x200D:
-            join = True
-            continue
-        if unicodedata.combining(ch) or 0xFE00 <= o <= 0xFE0F or \
-                0x1F3FB <= o <= 0x1F3FF or 0xE0100 <= o <= 0xE01EF or \
-                unicodedata.category(ch) in ("Mn", "Me"):
-            continue
-        n += 1
+        h = hangul_type(o)
+        if not (n and (extends(ch) or prev == "ZWJ" or
+                       (h and (prev, h) in HANGUL_JOINS))):
+            n += 1
+        prev = "ZWJ" if o == 0x200D else h
     return n
 
+
+HCL_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)("?)|[ \t]|[^ \t"]+')
+
+
+def hcl_columns(text):
+    """Columns of a run of HCL tokens as hclwrite counts them: a quoted
+    string is its two quotes plus the clusters of its text (so a mark at
+    the start of a string does not join the quote), a space one column,
+    other tokens their clusters."""
+    n = 0
+    for m in HCL_TOKEN.finditer(text):
+        if m.group(0).startswith('"'):
+            n += 1 + grapheme_width(m.group(1)) + len(m.group(2))
+        else:
+            n += grapheme_width(m.group(0))
+    return n
+
+
+# Strings and their clusters (UAX #29), which terraform/fmt-approx/
+# graphemes checks grapheme_width against, and, where terraform is in
+# PATH, terraform fmt against (as tag keys aligned with "abcdef").
+GRAPHEME_CASES = (
+    ("abcdef", 6),
+    ("\u0e01\u0e33\u0e44\u0e23", 3),     # Thai: KO KAI+SARA AM, SARA AI, RO RUA
+    ("\u0e33", 1),                        # SARA AM alone
+    ("\u0e01\u0e48\u0e33", 1),            # KO KAI, MAI EK (Mn), SARA AM
+    ("\u0ea5\u0eb3", 1),                  # Lao: LO LOOT + AM
+    ("\ud55c\uad6d\uc5b4", 3),            # Hangul syllables
+    ("\u1100\u1161\u11a8", 1),            # one syllable as three jamo (L V T)
+    ("\u1100\u1161", 1),                  # L V
+    ("\u1100\u1100\u1161", 1),            # L L V
+    ("\uac00\u11a8", 1),                  # LV syllable + T
+    ("\uac01\u11a8", 1),                  # LVT syllable + T
+    ("\u11a8\u11a8", 1),                  # T T
+    ("\u1161\u1100", 2),                  # V L: no join
+    ("\ua960\ud7b0\ud7cb", 1),            # extended jamo L, V, T
+    ("e\u0301", 1),                       # a combining acute accent
+    ("a\u0301\u0302b", 2),
+    ("x \u0e33", 2),                      # SARA AM joins the space
+)
+
+
+def check_grapheme_widths(tf):
+    """(problems, note) of terraform/fmt-approx/graphemes: grapheme_width
+    gives GRAPHEME_CASES' counts and, with terraform, HclLayout finds
+    nothing to change in a tags block that terraform fmt laid out."""
+    problems = [f"grapheme_width({s!r}) is {grapheme_width(s)}, UAX #29 "
+                f"says {n}" for s, n in GRAPHEME_CASES
+                if grapheme_width(s) != n]
+    quoted = '"\u0e33"'      # a mark right after a quote: 3 columns
+    if hcl_columns(quoted) != 3:
+        problems.append(f"hcl_columns({quoted!r}) is {hcl_columns(quoted)}, "
+                        f"terraform counts 3 (the quotes apart)")
+    if not tf:
+        return problems, ("counts checked against UAX #29 only: no "
+                          "terraform in PATH")
+    text = ('resource "aws_dynamodb_table" "t" {\n  tags = {\n' +
+            "".join(f'    "{s}" = "{n}"\n' for s, n in GRAPHEME_CASES) +
+            "  }\n}\n")
+    with tempfile.TemporaryDirectory(prefix="tablec-tf-graphemes-") as tmp:
+        path = os.path.join(tmp, "main.tf")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        p = subprocess.run([tf, "fmt", "-no-color", "main.tf"], cwd=tmp,
+                           env=dict(os.environ, TF_CLI_CONFIG_FILE="/dev/null",
+                                    CHECKPOINT_DISABLE="1"),
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=120)
+        with open(path, encoding="utf-8") as f:
+            laid_out = f.read()
+    if p.returncode != 0:
+        return problems + [f"terraform fmt: exit status {p.returncode}: "
+                           f"{p.stderr.decode(errors='replace')}"], ""
+    if laid_out == text:
+        problems.append("terraform fmt left the unaligned tags as they were")
+    problems += [f"on the tags terraform fmt aligned: {x}"
+                 for x in HclLayout(laid_out).problems]
+    return problems, ("grapheme_width agrees with UAX #29 and with "
+                      "terraform fmt on these keys")
+
+
+# ---- the layout check, where terraform is not installed
 
 class HclLayout:
     """The layout `terraform fmt` would give a file, compared with its
     actual layout: an approximation in Python of hclwrite's format.go
-    (formatIndent and formatCells), since no terraform binary runs on this
-    machine. It does not judge the spacing between tokens inside a line
-    (hclwrite's formatSpaces) beyond `=`, so a file it passes may still
-    change under terraform fmt; what it flags, terraform fmt would change.
+    (formatIndent and formatCells), which judges the files (fmt-approx)
+    where no terraform is in PATH. It does not judge the spacing between
+    tokens inside a line (hclwrite's formatSpaces) beyond `=`, so a file it
+    passes may still change under terraform fmt; what it flags, terraform
+    fmt would change.
 
     Rules checked, per line (lines inside heredocs are left alone):
     - indentation: two spaces per nesting level, where a line that opens
@@ -704,9 +900,10 @@ class HclLayout:
     - `=` of an attribute line: a line `key = value` whose value closes
       every bracket it opens is an alignment cell; within each run of such
       consecutive lines the `=` signs line up one column after the widest
-      key (widths in grapheme clusters, see grapheme_width); a line whose
-      value opens a multi-line bracket (`tags = {`) has no cell, ends the
-      run, and has exactly one space before its `=`; one space after `=`;
+      key (widths in grapheme clusters per token, see hcl_columns); a
+      line whose value opens a multi-line bracket (`tags = {`) has no
+      cell, ends the run, and has exactly one space before its `=`; one
+      space after `=`;
     - trailing comments of consecutive lines line up the same way.
 
     It also records, for each block path, whether a name was written as an
@@ -932,7 +1129,7 @@ class HclLayout:
                 e = lead[eq][1]
                 key = line[:e].rstrip(" ")
                 # widths as laid out by fmt: its indentation, then the key
-                width = want + grapheme_width(key.lstrip(" \t"))
+                width = want + hcl_columns(key.lstrip(" \t"))
                 cells.append((width, len(line[:e]) - len(key), comment,
                               line))
             else:
@@ -980,8 +1177,8 @@ class HclLayout:
             else:
                 line = c[3]
                 col = c[2][1]
-                run.append((i + 1, grapheme_width(line[:col].rstrip(" ")),
-                            grapheme_width(line[:col])))
+                run.append((i + 1, hcl_columns(line[:col].rstrip(" ")),
+                            hcl_columns(line[:col])))
         close_comments()
         P.sort(key=lambda p: int(re.match(r"line (\d+)", p).group(1))
                if p.startswith("line ") else 0)
@@ -1205,15 +1402,19 @@ def create_table_request(t):
     return req
 
 
+# The requests the IR spells out per table (lower.c's table_api): those
+# this group replays (create_table, time_to_live) and those it leaves out
+# (tags, judged by the awscli group against moto, see create_table_request;
+# point_in_time_recovery, since DynamoDB Local 1.25.1 answers
+# UpdateContinuousBackups with UnknownOperationException). Another key
+# fails the group until it is handled here.
+API_KEYS = {"create_table", "time_to_live", "tags", "point_in_time_recovery"}
+
+
 def table_calls(t):
     """The DynamoDB Local calls for one table of the IR."""
     calls = [{"op": "create_table", "args": create_table_request(t)}]
     api = t.get("api") if isinstance(t.get("api"), dict) else {}
-    upd = api.get("update_table")
-    for u in (upd if isinstance(upd, list) else [upd] if upd else []):
-        args = dict(u)
-        args.setdefault("TableName", t["name"])
-        calls.append({"op": "update_table", "args": args})
     ttl = api.get("time_to_live")
     if ttl is None and t.get("ttl"):
         ttl = {"AttributeName": t["ttl"]["attribute"],
@@ -1268,36 +1469,45 @@ def group_ddblocal(ctx):
         try:
             for t in doc.get("tables", []):
                 calls += table_calls(t)
-        except (KeyError, TypeError) as e:
+            unknown = sorted({k for t in doc.get("tables", [])
+                              for k in (t.get("api") or {})} - API_KEYS)
+        except (KeyError, TypeError, AttributeError) as e:
             ctx.emit("FAIL", tname, f"the IR lacks a field this test reads: "
                      f"{type(e).__name__}: {e}; update tests/realtools.py")
+            continue
+        if unknown:
+            ctx.emit("FAIL", tname, f"the IR's tables have api."
+                     f"{', api.'.join(unknown)}, which this test does not "
+                     f"replay; update tests/realtools.py (table_calls, "
+                     f"API_KEYS) and tests/README.md")
             continue
         jobs.append({"name": tname, "calls": calls, "expect_error": None,
                      "region": (doc.get("environment") or {}).get("region")})
     jobs += [j for j in negative_jobs() if ctx.wants(j["name"])]
     if not jobs:
         return
+    names = [j["name"] for j in jobs]
     ddb = os.path.join(ctx.tools, "dynamodb-local")
     if not os.path.isfile(os.path.join(ddb, "DynamoDBLocal.jar")):
-        ctx.missing("ddblocal", "DynamoDB Local", SETUP_HINT)
+        ctx.missing(names, "DynamoDB Local", SETUP_HINT)
         return
     if not shutil.which("java"):
-        ctx.missing("ddblocal", "java",
+        ctx.missing(names, "java",
                     "install openjdk-17-jre-headless (bash scripts/setup.sh)")
         return
     try:
         import boto3  # noqa: F401  (the client inside the namespace uses it)
     except ImportError:
-        ctx.missing("ddblocal", "boto3", "pip install boto3")
+        ctx.missing(names, "boto3", "pip install boto3")
         return
     for tool in ("unshare", "ip"):
         if not shutil.which(tool):
-            ctx.missing("ddblocal", tool, "install util-linux and iproute2")
+            ctx.missing(names, tool, "install util-linux and iproute2")
             return
     probe = subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up"],
                            stdin=subprocess.DEVNULL, capture_output=True)
     if probe.returncode != 0:
-        ctx.missing("ddblocal", "a private network namespace (unshare -n)",
+        ctx.missing(names, "a private network namespace (unshare -n)",
                     "DynamoDB Local has no bind-address option, so this "
                     "test runs it only inside `unshare -n`, which is not "
                     "permitted here: " +
@@ -1555,7 +1765,8 @@ def group_awscli(ctx):
     if sc_files:
         found = shellcheck_all(sc_files)
         if found is None:
-            ctx.missing("awscli/shellcheck", "shellcheck",
+            ctx.missing([names[f]["shellcheck"] for f in sc_files],
+                        "shellcheck",
                         "install shellcheck (bash scripts/setup.sh)")
         else:
             for f in sc_files:
@@ -1565,16 +1776,18 @@ def group_awscli(ctx):
     files = [f for f in files if any(ctx.wants(names[f][c]) for c in dyn)]
     if not files:
         return
+    dyn_names = [names[f][c] for f in files for c in dyn
+                 if ctx.wants(names[f][c])]
     try:
         import boto3
         import moto  # noqa: F401
     except ImportError as e:
         tool = "moto" if "moto" in str(e) else "botocore"
-        ctx.h.missing_tool(ctx.report, "awscli/moto", tool)
+        ctx.h.missing_tool(ctx.report, dyn_names, tool)
         return
     aws = real_aws()
     if not aws:
-        ctx.missing("awscli/moto", "aws (the AWS CLI)", "pip install awscli")
+        ctx.missing(dyn_names, "aws (the AWS CLI)", "pip install awscli")
         return
     with tempfile.TemporaryDirectory(prefix="tablec-awscli-") as tmp:
         home = os.path.join(tmp, "home")

@@ -12,12 +12,15 @@ Groups, in order (tests/README.md says what each checks):
   enums     every template and golden IR, against botocore's DynamoDB model
   tables    src/gen/*.inc match scripts/gen-tables.py
   meta      docs/diagnostics.md is current, every code has a golden case,
-            E006 on a generated 8 MiB spec, golden IRs match
-            specs/ir.schema.json, src/ uses no banned call
+            E006 on a generated 8 MiB spec, hostile specs at the input
+            limit end within 10 s and 512 MB, golden IRs match
+            specs/ir.schema.json, src/ uses no banned call, git: sources
+            cannot inject options, a copied tablec has its backends,
+            stale stack files are found and removed
   diff      every tests/diff/<case>/: tablec diff's four formats as
             recorded, consistent and SARIF-schema valid; agreement with
-            AWS CDK's diff engine; DynamoDB Local replays of the index
-            changes DynamoDB rejects
+            AWS CDK's diff engine over every stack file; DynamoDB Local
+            replays of the index and key type changes DynamoDB rejects
   stacks    the benchmark's 10,000-table spec split into stacks: limits,
             no reference across stacks, cfn-lint, one more table moves
             only tables of the stack it lands in
@@ -27,17 +30,21 @@ Groups, in order (tests/README.md says what each checks):
             TABLEC_FUZZ_SECONDS (default 60)
 
 unit, golden, specs and diff's recorded outputs run once per --build
-(default: build); the others run once. One line per test (PASS, FAIL with
-an indented explanation, SKIP with a reason), then one last line "N passed,
-N failed, N skipped". Exit status 1 when anything failed.
+(default: build); meta, valgrind, stacks, diff-agree and diff-ddblocal with
+the first build only; the others once (lint, and the IRs that the real
+tools' groups ask tablec for, with the first build). One line per test
+(PASS, FAIL with an indented explanation, SKIP with a reason), then one
+last line "N passed, N failed, N skipped". Exit status 1 when anything
+failed.
 
 --update regenerates the expected files of the golden cases (check.txt,
 status, out/, ir/) and the specs' out/ from the tool itself instead of
 comparing; review the result with git diff. Only the first --build updates.
 
 Standard library only; cfn-lint, botocore, moto and PyYAML are found in the
-running Python when there. A missing one makes its group SKIP, or FAIL when
-the environment variable CI is set.
+running Python when there. A missing one makes each test that needs it SKIP
+(one line per test, each counted), or FAIL when the environment variable CI
+is set.
 """
 
 import argparse
@@ -50,12 +57,14 @@ import importlib.util
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 
 import realtools  # tests/realtools.py: groups that run real tools
@@ -148,15 +157,23 @@ class Report:
         return f"{c['PASS']} passed, {c['FAIL']} failed, {c['SKIP']} skipped"
 
 
-def missing_tool(report, name, tool, why="not found"):
-    """SKIP a group whose tool is missing, or FAIL it under CI."""
+def not_run(report, names, msg):
+    """Tests that cannot run because a tool is missing: each is its own
+    SKIP line (FAIL under CI), so that the summary counts every one."""
+    for name in [names] if isinstance(names, str) else names:
+        if IN_CI:
+            report.emit(Result("FAIL", name, msg + " (required when CI is "
+                               "set)"))
+        else:
+            report.emit(Result("SKIP", name, msg))
+
+
+def missing_tool(report, names, tool, why="not found"):
+    """SKIP each test (a name or a list) that needs a missing tool, or FAIL
+    it under CI."""
     how = (f"pip install {PINS[tool]}" if tool in PINS else
            "bash scripts/setup.sh (Debian packages, pinned there)")
-    msg = f"{tool} {why}; install it with {how}"
-    if IN_CI:
-        report.emit(Result("FAIL", name, msg + " (required when CI is set)"))
-    else:
-        report.emit(Result("SKIP", name, msg))
+    not_run(report, names, f"{tool} {why}; install it with {how}")
 
 
 # ------------------------------------------------------------------ running
@@ -199,10 +216,10 @@ def status_name(rc):
     return f"exit status {rc}"
 
 
-def run(cmd, cwd, merge=True):
+def run(cmd, cwd, merge=True, env=None):
     """Runs cmd; with merge, stdout and stderr interleave in .out."""
     try:
-        p = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL,
+        p = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, env=env,
                            stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT if merge else subprocess.PIPE,
                            timeout=TIMEOUT)
@@ -602,7 +619,9 @@ def group_valgrind(report, tablec, jobs):
     arena per compilation, so "definitely" and "indirectly lost" are
     zero; a finding makes valgrind exit with 99."""
     if shutil.which("valgrind") is None:
-        missing_tool(report, "valgrind", "valgrind")
+        missing_tool(report, [n for n in (
+            f"valgrind/{os.path.basename(c)}" for c in golden_cases())
+            if report.wants(n)], "valgrind")
         return
     # under valgrind /proc/self/exe is valgrind's: name the templates
     env = dict(os.environ, TABLEC_TEMPLATES=os.path.join(ROOT, "templates"))
@@ -690,6 +709,12 @@ def templates():
 
 
 def cfn_lint_command():
+    """cfn-lint as a command: TABLEC_CFN_LINT when set (split like a shell
+    command line; the self-test of the group uses fakes this way), else the
+    module of this Python, else cfn-lint in PATH; None when there is none."""
+    env = os.environ.get("TABLEC_CFN_LINT")
+    if env:
+        return shlex.split(env)
     if importlib.util.find_spec("cfnlint") is not None:
         return [sys.executable, "-c",
                 "import sys; from cfnlint.runner import main; sys.exit(main())"]
@@ -697,34 +722,61 @@ def cfn_lint_command():
     return [exe] if exe else None
 
 
-def group_cfn_lint(report):
-    files = [f for f in templates() if report.wants(f"cfn-lint/{rel(f)}")]
-    if not files:
-        return
-    cmd = cfn_lint_command()
-    if cmd is None:
-        missing_tool(report, "cfn-lint", "cfn-lint")
-        return
-    # -c I: informational findings too (printed, not failed on).
+# cfn-lint's exit status is a bit mask of what it found: 2 errors, 4
+# warnings, 8 informational findings. Anything else (1 is its own failure,
+# a signal, a status above 15) means it did not lint.
+CFN_LINT_LEVELS = {"Error": 2, "Warning": 4, "Informational": 8}
+
+
+def cfn_lint_results(cmd, files):
+    """Runs cfn-lint (cmd) once over files and judges each file: a Result
+    per file. A run that crashed (an exit status that is not a mask of 2, 4
+    and 8, anything on stderr, stdout that is not a JSON list of findings,
+    a finding of no file of the run, or a status that does not match the
+    findings) fails every file of the run with the reason."""
     names = [rel(f) for f in files]
     r = run(cmd + ["--format", "json", "--include-checks", "I", "--"] + names,
             ROOT, merge=False)
-    try:
-        findings = json.loads(r.out) if r.out.strip() else []
-        if not isinstance(findings, list):
-            raise ValueError("not a list")
-    except ValueError:
-        r.cmd = ["cfn-lint", "--format", "json", "--include-checks", "I",
-                 "--", "..."]
-        for n in names:
-            report.emit(Result("FAIL", f"cfn-lint/{n}",
-                               "cfn-lint gave no JSON report\n" + r.describe()))
-        return
+    shown = ["cfn-lint", "--format", "json", "--include-checks", "I", "--",
+             "..."]
+    why = None
+    findings = None
+    if r.rc is None or r.rc < 0 or r.rc & ~14:
+        why = (f"cfn-lint crashed ({status_name(r.rc)}, not a mask of 2, 4 "
+               f"and 8)")
+    elif r.err.strip():
+        why = "cfn-lint wrote to stderr"
+    else:
+        try:
+            findings = json.loads(r.out)
+            if not isinstance(findings, list) or \
+                    not all(isinstance(m, dict) for m in findings):
+                raise ValueError("not a list of findings")
+        except ValueError as e:
+            why = f"cfn-lint gave no JSON report ({e})"
     per_file = {n: [] for n in names}
-    for m in findings:
-        fname = os.path.normpath(str(m.get("Filename", ""))).replace(os.sep, "/")
-        per_file.setdefault(fname, []).append(m)
-    for n in list(per_file):
+    if why is None:
+        mask = 0
+        for m in findings:
+            fname = m.get("Filename")
+            fname = os.path.normpath(fname).replace(os.sep, "/") \
+                if isinstance(fname, str) else fname
+            if fname not in per_file:
+                why = (f"cfn-lint reported a finding of no file it was "
+                       f"given ({fname!r}): {m.get('Message')}")
+                break
+            per_file[fname].append(m)
+            mask |= CFN_LINT_LEVELS.get(m.get("Level"), 0)
+        if why is None and mask != r.rc:
+            why = (f"cfn-lint's {status_name(r.rc)} does not match its "
+                   f"findings (they make the mask {mask})")
+    if why is not None:
+        r.cmd = shown
+        return [Result("FAIL", f"cfn-lint/{n}", f"{why}; no template of "
+                       f"this run is judged\n" + r.describe())
+                for n in names]
+    results = []
+    for n in names:
         bad, info = [], []
         for m in per_file[n]:
             start = m.get("Location", {}).get("Start", {})
@@ -736,8 +788,80 @@ def group_cfn_lint(report):
             text = (f"{n}:{start.get('LineNumber', 0)}:"
                     f"{start.get('ColumnNumber', 0)}: {level} {rule} {msg}")
             (info if level == "Informational" else bad).append(text)
-        report.emit(Result("FAIL" if bad else "PASS", f"cfn-lint/{n}",
-                           "\n".join(bad + info)))
+        results.append(Result("FAIL" if bad else "PASS", f"cfn-lint/{n}",
+                              "\n".join(bad + info)))
+    return results
+
+
+# Fake cfn-lints for the group's self-test: python3 -c FAKE_CFN_LINT CASE
+# ARGS... behaves as CASE says (the file name is the last argument).
+FAKE_CFN_LINT = r"""
+import json, sys
+case, f = sys.argv[1], sys.argv[-1]
+def finding(level, rule):
+    return {"Filename": f, "Level": level, "Rule": {"Id": rule},
+            "Message": "fake", "Location": {"Start": {"LineNumber": 1,
+                                                      "ColumnNumber": 1}}}
+if case == "crash":
+    sys.stderr.write('Traceback (most recent call last):\n  File "x.py", '
+                     'line 1, in <module>\nKeyError: fake\n')
+    sys.exit(1)
+if case == "crash-exit-0":
+    sys.stderr.write("Traceback (most recent call last):\nKeyError: fake\n")
+    sys.exit(0)
+if case == "silent":
+    sys.exit(0)
+if case == "status-without-findings":
+    print("[]"); sys.exit(2)
+if case == "error":
+    print(json.dumps([finding("Error", "E3001")])); sys.exit(2)
+if case == "informational":
+    print(json.dumps([finding("Informational", "I3011")])); sys.exit(8)
+if case == "no-file":
+    print(json.dumps([dict(finding("Error", "E0003"), Filename=None)]))
+    sys.exit(2)
+print("[]")
+"""
+CFN_LINT_SELF_TEST = (  # case, expected status of the one template
+    ("crash", "FAIL"), ("crash-exit-0", "FAIL"), ("silent", "FAIL"),
+    ("status-without-findings", "FAIL"), ("error", "FAIL"),
+    ("informational", "PASS"), ("no-file", "FAIL"), ("clean", "PASS"))
+
+
+def cfn_lint_self_test(report, files):
+    """cfn-lint/self-test: the judge of this group, given fake cfn-lints,
+    fails a template when cfn-lint crashes or finds something, and passes
+    it only on a clean report."""
+    name = "cfn-lint/self-test"
+    if not report.wants(name) or not files:
+        return
+    problems = []
+    for case, want in CFN_LINT_SELF_TEST:
+        got = cfn_lint_results([sys.executable, "-c", FAKE_CFN_LINT, case],
+                               files[:1])
+        if len(got) != 1 or got[0].status != want:
+            problems.append(f"a fake cfn-lint '{case}': expected {want}, "
+                            f"got " + "; ".join(f"{g.status} {g.name}"
+                                                for g in got))
+    report.emit(Result("FAIL" if problems else "PASS", name,
+                       "\n".join(problems)))
+
+
+def group_cfn_lint(report):
+    files = templates()
+    cfn_lint_self_test(report, files)
+    files = [f for f in files if report.wants(f"cfn-lint/{rel(f)}")]
+    if not files:
+        return
+    cmd = cfn_lint_command()
+    if cmd is None:
+        missing_tool(report, [f"cfn-lint/{rel(f)}" for f in files],
+                     "cfn-lint")
+        return
+    # --include-checks I: informational findings too (printed, not failed
+    # on).
+    for r in cfn_lint_results(cmd, files):
+        report.emit(r)
 
 
 # -------------------------------------------------------------------- enums
@@ -902,8 +1026,8 @@ def group_enums(report):
         return
     model = Model.load()
     if model is None:
-        missing_tool(report, "enums", "botocore",
-                     "not found (or has no DynamoDB model)")
+        missing_tool(report, [f"enums/{rel(f)}" for f in files],
+                     "botocore", "not found (or has no DynamoDB model)")
         return
     try:
         import yaml
@@ -973,7 +1097,7 @@ a test fails when it is stale.
 """
 
 
-def group_meta(report, tablec, update):
+def group_meta(report, tablec, update, jobs):
     """Checks that keep the project honest about itself: the diagnostics
     reference is current, every code has a golden case that fires it, every
     IR validates against specs/ir.schema.json, and src/ uses no banned call."""
@@ -1244,6 +1368,432 @@ def group_meta(report, tablec, update):
         report.emit(Result("PASS" if r.rc == 0 else "FAIL", name,
                            "" if r.rc == 0 else r.describe()))
 
+    # Hostile specs at the input limit and the other checks of how tablec
+    # behaves where it runs: each independent, run in parallel (at most one
+    # per core, so that the time bounds measure tablec, not the load).
+    tests = [(n, fn) for n, fn in META_PARALLEL if report.wants(n)]
+    workers = max(1, min(jobs, os.cpu_count() or 1, len(tests) or 1))
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        for r in pool.map(lambda t: meta_guard(t[0], t[1], tablec), tests):
+            report.emit(r)
+
+
+# ---- meta tests that run in parallel: each returns a Result
+
+INPUT_LIMIT = 8 << 20     # bytes of a spec (E006 past it)
+HOSTILE_SECONDS = 10      # each run of a hostile spec ends within this
+HOSTILE_MB = 512          # and its peak resident memory stays below this
+
+
+def meta_guard(name, fn, tablec):
+    try:
+        return fn(name, tablec)
+    except Exception:   # a bug of the test is its FAIL, not the runner's
+        return Result("FAIL", name, "internal error of the test:\n" +
+                      traceback.format_exc())
+
+
+def run_bounded(cmd, cwd, seconds=HOSTILE_SECONDS, env=None):
+    """Runs cmd (stdout and stderr in one file, not a pipe) and kills it
+    past `seconds`. Returns (Run, wall seconds, peak resident MB) of that
+    process alone: wait4's rusage, not RUSAGE_CHILDREN, which would be the
+    largest of every child this runner ever waited for. Run.rc is None
+    when it was killed."""
+    with tempfile.TemporaryFile() as out:
+        start = time.monotonic()
+        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                             stdout=out, stderr=subprocess.STDOUT)
+        lock, state = threading.Lock(), {"done": False, "killed": False}
+
+        def kill():
+            with lock:
+                if not state["done"]:
+                    state["killed"] = True
+                    os.kill(p.pid, signal.SIGKILL)
+        timer = threading.Timer(seconds, kill)
+        timer.start()
+        try:
+            # wait without reaping, so that the timer never kills a pid
+            # that was reaped (and perhaps reused)
+            os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)
+            with lock:
+                state["done"] = True
+            _, status, usage = os.wait4(p.pid, 0)
+        finally:
+            timer.cancel()
+        elapsed = time.monotonic() - start
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        data = out.read()
+    return (Run(cmd, None if state["killed"] else p.returncode, data),
+            elapsed, usage.ru_maxrss / 1024)
+
+
+def hostile_spec(name, tablec, text, want_rc, judge):
+    """check and build -o of a generated spec: each ends within
+    HOSTILE_SECONDS and HOSTILE_MB with exit status want_rc; judge(output,
+    command) returns problems; a failed build writes nothing, a good one
+    writes its files."""
+    problems, notes = [], []
+    with tempfile.TemporaryDirectory(prefix="tablec-meta-") as tmp:
+        with open(os.path.join(tmp, "spec.yaml"), "w", encoding="utf-8") as f:
+            f.write(text)
+        size = os.path.getsize(os.path.join(tmp, "spec.yaml"))
+        if size > INPUT_LIMIT:
+            problems.append(f"the generated spec has {size} bytes, over the "
+                            f"input limit: fix the test")
+        for cmd in (["check", "spec.yaml"],
+                    ["build", "spec.yaml", "-o", "out"]):
+            r, secs, mb = run_bounded([tablec] + cmd, tmp)
+            r.cmd = ["tablec"] + cmd
+            what = f"tablec {cmd[0]}"
+            notes.append(f"{what}: {secs:.1f} s, {mb:.0f} MB")
+            if r.rc is None:
+                problems.append(f"{what}: killed after {HOSTILE_SECONDS} s "
+                                f"({mb:.0f} MB by then)")
+                continue
+            if secs > HOSTILE_SECONDS:
+                problems.append(f"{what}: {secs:.1f} s, over "
+                                f"{HOSTILE_SECONDS} s")
+            if mb > HOSTILE_MB:
+                problems.append(f"{what}: peak resident memory {mb:.0f} MB, "
+                                f"over {HOSTILE_MB} MB")
+            out = decode(r.out)
+            bad = ([f"expected exit status {want_rc}, got "
+                    f"{status_name(r.rc)}"] if r.rc != want_rc else [])
+            bad += judge(out, cmd[0])
+            if cmd[0] == "build":
+                wrote = read_tree(os.path.join(tmp, "out"))
+                if want_rc != 0 and os.path.exists(os.path.join(tmp, "out")):
+                    bad.append(f"a failed build wrote into its output "
+                               f"folder: {sorted(wrote)[:5]}")
+                if want_rc == 0 and not wrote:
+                    bad.append("build wrote no file")
+            if bad:
+                r.out = r.out[:20000]
+                problems.append(f"{what}: " + "; ".join(bad) + "\n" +
+                                indent(r.describe(), "  "))
+    size = f"spec of {size} bytes"
+    return Result("FAIL" if problems else "PASS", name,
+                  "\n".join(problems) or ", ".join([size] + notes))
+
+
+def summary_counts(out):
+    """(errors, warnings) of the last line "N errors, N warnings"."""
+    m = re.search(r"^(\d+) errors?, (\d+) warnings?$", out, re.M)
+    return (int(m[1]), int(m[2])) if m else (None, None)
+
+
+def meta_hostile_anchors(name, tablec):
+    """N anchors and N aliases filling the input limit, beside one valid
+    table: anchors are looked up by a keyed hash, not by a scan of the
+    anchors before (which took minutes)."""
+    head = ("tablec: 1\nproject: anchors\ntables:\n"
+            "  things: { attributes: { id: S }, key: id }\n")
+    n = (INPUT_LIMIT - len(head) - 64) // \
+        (len("  - &a000000 v\n") + len("  - *a000000\n"))
+    text = (head + "x-anchors:\n" +
+            "".join(f"  - &a{i:06d} v\n" for i in range(n)) +
+            "x-aliases:\n" + "".join(f"  - *a{i:06d}\n" for i in range(n)))
+
+    def judge(out, cmd):
+        return [] if cmd == "check" or "wrote out/default/main.tf" in out \
+            else ["build does not say it wrote out/default/main.tf"]
+    r = hostile_spec(name, tablec, text, 0, judge)
+    r.detail = f"{n} anchors and {n} aliases; " + r.detail \
+        if r.status == "PASS" else r.detail
+    return r
+
+
+def meta_hostile_unknown_overrides(name, tablec):
+    """10,000 tables and, in 4 environments, as many overrides of unknown
+    tables (each one letter away from a table's name) as fit in the input
+    limit: E215 for each, did-you-mean for the first within the
+    suggestion budget, and the count of those past the diagnostics cap."""
+    envs = 4
+    tables = "".join(f"  t{i:05d}: {{ attributes: {{ id: S }}, key: id }}\n"
+                     for i in range(10000))
+    head = "tablec: 1\nproject: overrides\nenvironments:\n"
+    env_head = "  e0:\n    tables:\n"
+    room = INPUT_LIMIT - len(head) - len("tables:\n") - len(tables) - \
+        envs * len(env_head) - 64
+    n = room // envs // len("      t00000a: {}\n")
+    body = "".join(f"      t{i % 10000:05d}{chr(97 + i // 10000)}: {{}}\n"
+                   for i in range(n))
+    text = (head + "".join(f"  e{e}:\n    tables:\n" + body
+                           for e in range(envs)) + "tables:\n" + tables)
+
+    def judge(out, cmd):
+        bad = []
+        if "[E215]" not in out or "overrides unknown table 't00000a'" \
+                not in out:
+            bad.append("no E215 for the unknown table t00000a")
+        if "help: did you mean 't00000'?" not in out:
+            bad.append("no did-you-mean help")
+        if not re.search(r"^\d+ more not shown", out, re.M):
+            bad.append("no 'N more not shown' line past the cap")
+        errors, _ = summary_counts(out)
+        if errors is None or errors < envs * n:
+            bad.append(f"the summary counts {errors} errors, not the "
+                       f"{envs * n} unknown overrides")
+        return bad
+    r = hostile_spec(name, tablec, text, 1, judge)
+    r.detail = (f"{envs} x {n} unknown overrides; " + r.detail
+                if r.status == "PASS" else r.detail)
+    return r
+
+
+def meta_hostile_grant_lists(name, tablec):
+    """10,000 tables with indexes; a grant listing each table three times
+    and 60,000 indexes (a third known and repeated, the rest unknown), the
+    same index list over tables: "*", and a grant of 40,000 distinct
+    wildcard actions: E241 and E216 found by marks, not pairwise, and one
+    W002 per wildcard."""
+    tables = "".join(
+        f"  t{i:05d}: {{ attributes: {{ id: S, g: S }}, key: id, "
+        f"indexes: {{ by-g{i % 100:02d}: {{ key: g }} }} }}\n"
+        for i in range(10000))
+    idx = "".join(f"      - by-g{i % 100:02d}\n" if i % 3 == 0 else
+                  f"      - no-such-{i:06d}\n" for i in range(60000))
+    repeated = "".join(f"      - t{i % 10000:05d}\n" for i in range(30000))
+    action = "DescribeContributorInsights"   # each subset of letters -> ?
+    wild = 40000
+    acts = "".join("      - dynamodb:" + "".join(
+        "?" if m >> k & 1 else c for k, c in enumerate(action)) + "\n"
+        for m in range(1, wild + 1))
+    text = ("tablec: 1\nproject: grants\ntables:\n" + tables + "grants:\n"
+            "  - role: repeats\n    access: read\n    tables:\n" + repeated +
+            "    indexes:\n" + idx +
+            "  - role: everything\n    access: read\n    tables: \"*\"\n"
+            "    indexes:\n" + idx +
+            "  - role: wildcards\n    tables: \"*\"\n    actions:\n" + acts)
+
+    def judge(out, cmd):
+        bad = []
+        if "table 't00000' is listed twice in the grant [E241]" not in out:
+            bad.append("no E241 for the repeated table t00000")
+        if not re.search(r"^\d+ more not shown", out, re.M):
+            bad.append("no 'N more not shown' line past the cap")
+        errors, warnings = summary_counts(out)
+        # 20,000 repeated tables; per index grant 40,000 unknown names and
+        # 19,900 repeats of the 100 known ones
+        if errors is None or errors < 20000 + 2 * 40000:
+            bad.append(f"the summary counts {errors} errors")
+        if warnings != wild:
+            bad.append(f"the summary counts {warnings} warnings, not one "
+                       f"W002 per wildcard ({wild})")
+        return bad
+    return hostile_spec(name, tablec, text, 1, judge)
+
+
+def git_env(home):
+    return dict(os.environ, GIT_CONFIG_NOSYSTEM="1", HOME=home,
+                GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+                GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+
+
+def meta_git_option_injection(name, tablec):
+    """OLD given as git:--output=pwned:x: git show must read it as a
+    revision (--end-of-options), never as its option --output that writes
+    a file; tablec exits 2 and nothing appears."""
+    git = shutil.which("git")
+    if not git:
+        return Result("FAIL" if IN_CI else "SKIP", name,
+                      "git not found or not usable; install git")
+    with tempfile.TemporaryDirectory(prefix="tablec-meta-git-") as tmp:
+        env = git_env(tmp)
+        repo = os.path.join(tmp, "repo")
+        os.makedirs(repo)
+        shutil.copy(os.path.join(DIFF, "D100-table-removed", "new.yaml"),
+                    os.path.join(repo, "new.yaml"))
+        for cmd in (["init", "-q"], ["add", "new.yaml"],
+                    ["commit", "-q", "-m", "new"]):
+            subprocess.run([git] + cmd, cwd=repo, env=env, check=True,
+                           stdin=subprocess.DEVNULL, capture_output=True)
+
+        def listing():
+            return sorted(os.path.relpath(os.path.join(d, f), tmp)
+                          for d, ds, fs in os.walk(tmp) for f in ds + fs
+                          if ".git" not in os.path.relpath(d, tmp).split(
+                              os.sep) and f != ".git")
+        before = sorted(os.listdir(repo)), listing()
+        r = run([tablec, "diff", "git:--output=pwned:x", "new.yaml"], repo,
+                env=env)
+        r.cmd = ["tablec", "diff", "git:--output=pwned:x", "new.yaml"]
+        after = sorted(os.listdir(repo)), listing()
+        pwned = [os.path.relpath(os.path.join(d, f), tmp)
+                 for d, ds, fs in os.walk(tmp) for f in fs + ds
+                 if f.startswith("pwned")]
+    problems = []
+    if r.rc != 2:
+        problems.append(f"expected exit status 2, got {status_name(r.rc)}")
+    if pwned:
+        problems.append(f"git wrote {', '.join(pwned)}")
+    if before != after:
+        problems.append(f"the folder changed: {before[1]} -> {after[1]}")
+    return Result("FAIL" if problems else "PASS", name,
+                  "\n".join(problems + [r.describe()]) if problems else "")
+
+
+BUILTIN_BACKENDS = ["awscli", "cloudformation", "cloudformation-json",
+                    "dotenv", "terraform"]
+
+
+def targets_origins(out):
+    """{backend: its "built in" / "from DIR..." line} of tablec targets."""
+    origins, cur = {}, None
+    for line in out.split("\n"):
+        if line and not line[0].isspace():
+            cur = line.split()[0]
+            origins[cur] = None
+        elif line.strip() and cur:
+            origins[cur] = line.strip()
+    return origins
+
+
+def meta_backends_anywhere(name, tablec):
+    """The built-in backends are inside the binary: a tablec copied to
+    another folder, run from outside the repository without
+    TABLEC_TEMPLATES, lists them as built in and builds out/picasso byte
+    for byte; --templates adds a backend and replaces another, and targets
+    says where each comes from."""
+    problems = []
+    env = {k: v for k, v in os.environ.items() if k != "TABLEC_TEMPLATES"}
+    spec = os.path.join(ROOT, "specs", "picasso.yaml")
+    with tempfile.TemporaryDirectory(prefix="tablec-meta-anywhere-") as tmp:
+        exe = os.path.join(tmp, "bin", "tablec")
+        work = os.path.join(tmp, "work")
+        os.makedirs(os.path.dirname(exe))
+        os.makedirs(work)
+        shutil.copy2(tablec, exe)
+
+        def tablec_run(*args):
+            r = run([exe] + list(args), work, merge=False, env=env)
+            r.cmd = ["tablec"] + [a.replace(tmp, "TMP") for a in args]
+            return r
+        r = tablec_run("targets")
+        got = targets_origins(decode(r.out))
+        want = {b: "built in" for b in BUILTIN_BACKENDS}
+        if r.rc != 0 or got != want:
+            problems.append(f"targets: expected the five backends, each "
+                            f"built in; got {got}\n" + indent(r.describe(),
+                                                              "  "))
+        r = tablec_run("build", spec, "-o", os.path.join(tmp, "out"))
+        diffs = tree_diff(read_tree(os.path.join(ROOT, "out", "picasso")),
+                          read_tree(os.path.join(tmp, "out")), "out/picasso",
+                          "copied tablec")
+        if r.rc != 0 or diffs:
+            problems.append("build specs/picasso.yaml does not give "
+                            "out/picasso:\n" + indent(
+                                "\n".join([r.describe()] + diffs[:5]), "  "))
+        # a folder with a backend replacing terraform and a new one
+        tpl = os.path.join(tmp, "tpl")
+        shutil.copytree(os.path.join(ROOT, "templates", "terraform"),
+                        os.path.join(tpl, "terraform"))
+        marker = "# from the test's own terraform backend\n"
+        main_tmpl = os.path.join(tpl, "terraform", "main.tf.tmpl")
+        with open(main_tmpl) as f:
+            body = f.read()
+        with open(main_tmpl, "w") as f:
+            f.write(marker + body)
+        os.makedirs(os.path.join(tpl, "extra"))
+        with open(os.path.join(tpl, "extra", "manifest.json"), "w") as f:
+            json.dump({"description": "Table names, one a line", "files": [
+                {"template": "names.txt.tmpl", "output": "names.txt",
+                 "language": "text"}]}, f)
+        with open(os.path.join(tpl, "extra", "names.txt.tmpl"), "w") as f:
+            f.write("{{#tables}}\n{{name}}\n{{/tables}}\n")
+        r = tablec_run("targets", "--templates", tpl)
+        got = targets_origins(decode(r.out))
+        want = dict({b: "built in" for b in BUILTIN_BACKENDS},
+                    extra=f"from {tpl}/extra",
+                    terraform=f"from {tpl}/terraform (replaces the built-in "
+                              f"one)")
+        if r.rc != 0 or got != want:
+            problems.append(f"targets --templates: expected {want}, got "
+                            f"{got}\n" + indent(r.describe(), "  "))
+        out2 = os.path.join(tmp, "out2")
+        r = tablec_run("build", spec, "-o", out2, "--templates", tpl,
+                       "--target", "terraform,extra")
+        tree = read_tree(out2)
+        ref = read_tree(os.path.join(ROOT, "out", "picasso"))
+        envs = sorted({f.split("/")[0] for f in ref})
+        want = {}
+        for e in envs:
+            ir = json.loads(tablec_run("ir", spec, "--env", e).out)
+            want[f"{e}/main.tf"] = marker.encode() + ref[f"{e}/main.tf"]
+            want[f"{e}/names.txt"] = "".join(
+                t["name"] + "\n" for t in ir["tables"]).encode()
+        diffs = tree_diff(want, tree, "expected", "built")
+        if r.rc != 0 or diffs:
+            problems.append("build --templates --target terraform,extra did "
+                            "not use them:\n" + indent(
+                                "\n".join([r.describe()] + diffs[:5]), "  "))
+    return Result("FAIL" if problems else "PASS", name, "\n".join(problems))
+
+
+def meta_stale_stack_files(name, tablec):
+    """A stack file a build no longer writes (the split became smaller) is
+    stale: build --check names it and fails, build removes it; a file no
+    backend writes is not tablec's and stays."""
+    case = os.path.join(GOLDEN, "ok-partition-only-key")
+    if not os.path.isfile(os.path.join(case, "spec.yaml")):
+        return Result("FAIL", name, f"{rel(case)}/spec.yaml is gone; pick "
+                      f"another accepted golden spec for this test")
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="tablec-meta-stale-") as tmp:
+        args = ["build", "spec.yaml", "-o", tmp] + case_args(case)
+
+        def build(*extra):
+            r = run([tablec] + args + list(extra), case)
+            r.out = r.out.replace(tmp.encode(), b"OUTDIR")
+            r.cmd = ["tablec"] + [a.replace(tmp, "OUTDIR") for a in args] + \
+                list(extra)
+            return r
+        r = build()
+        envs = sorted(os.listdir(tmp))
+        if r.rc != 0 or not envs:
+            return Result("FAIL", name, "the first build failed:\n" +
+                          r.describe())
+        env = envs[0]
+        stray = os.path.join(tmp, env, "cloudformation.01.yaml")
+        notes = os.path.join(tmp, env, "notes.txt")
+        for path, text in ((stray, "Resources: {}\n"), (notes, "mine\n")):
+            with open(path, "w") as f:
+                f.write(text)
+        r = build("--check")
+        out = decode(r.out)
+        if r.rc != 1 or f"{env}/cloudformation.01.yaml: stale" not in out \
+                or "notes.txt" in out:
+            problems.append("build --check does not fail naming the stray "
+                            "stack file (and only it):\n" + r.describe())
+        r = build()
+        out = decode(r.out)
+        if r.rc != 0 or not re.search(
+                rf"^removed OUTDIR/{env}/cloudformation\.01\.yaml", out, re.M):
+            problems.append("build does not say it removed the stray stack "
+                            "file:\n" + r.describe())
+        if os.path.exists(stray):
+            problems.append("build left the stray stack file")
+        if not os.path.isfile(notes) or open(notes).read() != "mine\n":
+            problems.append("build removed or changed notes.txt, which no "
+                            "backend writes")
+        r = build("--check")
+        if r.rc != 0:
+            problems.append("build --check after build fails:\n" +
+                            r.describe())
+    return Result("FAIL" if problems else "PASS", name, "\n".join(problems))
+
+
+META_PARALLEL = (
+    ("meta/hostile-anchors", meta_hostile_anchors),
+    ("meta/hostile-unknown-overrides", meta_hostile_unknown_overrides),
+    ("meta/hostile-grant-lists", meta_hostile_grant_lists),
+    ("meta/git-option-injection", meta_git_option_injection),
+    ("meta/backends-anywhere", meta_backends_anywhere),
+    ("meta/stale-stack-files", meta_stale_stack_files),
+)
+
 
 # --------------------------------------------------------------------- diff
 
@@ -1267,6 +1817,11 @@ TWO_INDEX_OPS = ("Only 1 online index can be created or deleted "
                  "simultaneously per table")
 INDEX_EDIT = ("Only one global secondary index update per index is allowed "
               "simultaneously")
+# DynamoDB Local 1.25.1, when an UpdateTable's AttributeDefinitions give an
+# existing key attribute another type
+KEY_TYPE_REDEFINED = ("invalid attribute, SchemaElement redefined should be "
+                      "of same type as previously defined")
+D103_PROBE = "tablec-d103-probe"
 
 
 def diff_cases():
@@ -1277,14 +1832,10 @@ def diff_cases():
             and os.path.isfile(os.path.join(DIFF, d, "new.yaml"))]
 
 
-def diff_missing(report, name, tool, hint):
-    """missing_tool for tools that do not come from pip: SKIP, or FAIL
-    when CI is set."""
-    msg = f"{tool} not found or not usable; {hint}"
-    if IN_CI:
-        report.emit(Result("FAIL", name, msg + " (required when CI is set)"))
-    else:
-        report.emit(Result("SKIP", name, msg))
+def diff_missing(report, names, tool, hint):
+    """missing_tool for tools that do not come from pip: SKIP each test,
+    or FAIL it when CI is set."""
+    not_run(report, names, f"{tool} not found or not usable; {hint}")
 
 
 def diff_run(tablec, case, fmt, args, extra=()):
@@ -1675,11 +2226,64 @@ def table_of(d):
     return (m[1], None) if m else (None, None)
 
 
-def template_tables(path):
-    with open(path) as f:
-        doc = json.load(f)
-    return {rid: r for rid, r in doc.get("Resources", {}).items()
-            if r.get("Type") == "AWS::DynamoDB::Table"}
+STACK_JSON = re.compile(r"cloudformation(\.[01]+)?\.json")
+
+
+def stack_files(env_dir):
+    """The CloudFormation JSON stack files of one built environment:
+    cloudformation.json and, when split, cloudformation.<id>.json."""
+    if not os.path.isdir(env_dir):
+        return []
+    return sorted(f for f in os.listdir(env_dir) if STACK_JSON.fullmatch(f))
+
+
+def template_tables(env_dir):
+    """{logical id: AWS::DynamoDB::Table resource} over every stack file of
+    one built environment, and {logical id: [stack files holding it]}."""
+    tables, where = {}, {}
+    for f in stack_files(env_dir):
+        with open(os.path.join(env_dir, f)) as fh:
+            doc = json.load(fh)
+        for rid, r in doc.get("Resources", {}).items():
+            if r.get("Type") == "AWS::DynamoDB::Table":
+                tables[rid] = r
+                where.setdefault(rid, []).append(f)
+    return tables, where
+
+
+def merge_verdicts(per_file):
+    """cdk's verdicts of one environment, one per stack file that exists in
+    either version ({file: {logical id: verdict}}), as one verdict per
+    logical id: a table that leaves one stack file and enters another is
+    a "move" (cdk: a removal there, an addition here); returns (verdicts,
+    problems)."""
+    seen, problems = {}, []
+    for f, resources in sorted(per_file.items()):
+        for rid, v in resources.items():
+            seen.setdefault(rid, []).append(dict(v, file=f))
+    merged = {}
+    for rid, vs in seen.items():
+        if len(vs) == 1:
+            merged[rid] = vs[0]
+            continue
+        gone = [v for v in vs if v["removal"]]
+        came = [v for v in vs if v["addition"]]
+        if len(vs) == 2 and len(gone) == 1 and len(came) == 1:
+            merged[rid] = dict(came[0], addition=False, removal=False,
+                               replaced=False, moved=(gone[0]["file"],
+                                                      came[0]["file"]),
+                               impact=f"{gone[0]['impact']} in "
+                                      f"{gone[0]['file']}, "
+                                      f"{came[0]['impact']} in "
+                                      f"{came[0]['file']}")
+        else:
+            if vs[0].get("type") == "AWS::DynamoDB::Table":
+                problems.append(f"{rid}: cdk sees it change in several "
+                                f"stack files, not as a move: " + "; ".join(
+                                    f"{v['file']}: {v['impact']}"
+                                    for v in vs))
+            merged[rid] = vs[0]
+    return merged, problems
 
 
 def gsi_ops(old, new):
@@ -1740,7 +2344,14 @@ def agree_env(env, cdk, diags, ids, tables):
         seen.add(t)
         c = set(codes(t))
         say = f"{env}: table {t} ({res_id}): cdk {v['impact']}"
-        if v["replaced"]:
+        if v.get("moved"):
+            # D112: CloudFormation cannot move a resource between stacks
+            if "D112" not in c:
+                problems.append(f"{say}, a move between stacks, but tablec "
+                                f"reports {codes(t) or 'nothing'}, not D112")
+            else:
+                notes.append(f"{say} = tablec {', '.join(codes(t))}")
+        elif v["replaced"]:
             if not c & set(REPLACE_CODES):
                 problems.append(f"{say}, but tablec reports no replacement "
                                 f"code ({'/'.join(REPLACE_CODES)}); it "
@@ -1748,11 +2359,10 @@ def agree_env(env, cdk, diags, ids, tables):
             else:
                 notes.append(f"{say} = tablec {', '.join(codes(t))}")
         elif v["removal"]:
-            # D112: the table leaves this stack for another one
-            if not c & {"D100", "D106", "D112"}:
+            if not c & {"D100", "D106"}:
                 problems.append(f"{say} (removed), but tablec reports "
-                                f"{codes(t) or 'nothing'}, not D100, D106 "
-                                f"or D112")
+                                f"{codes(t) or 'nothing'}, not D100 or "
+                                f"D106")
             else:
                 notes.append(f"{say} = tablec {', '.join(codes(t))}")
             policy = tables["old"].get(res_id, {}).get("DeletionPolicy")
@@ -1815,6 +2425,22 @@ def agree_env(env, cdk, diags, ids, tables):
         if code in BLIND_CODES and res_id not in cdk:
             problems.append(f"{env}: tablec {code} for {t}, but the "
                             f"templates of {res_id} do not change")
+        if code == "D112":
+            v = cdk.get(res_id) or {}
+            m = re.search(r"\((cloudformation[.0-9]*\.yaml)\) to stack "
+                          r"'[^']*' \((cloudformation[.0-9]*\.yaml)\)",
+                          d["message"])
+            said = (m[1][:-4] + "json", m[2][:-4] + "json") if m else None
+            if not v.get("moved"):
+                problems.append(f"{env}: tablec D112 for {t}, but cdk does "
+                                f"not see {res_id} leave one stack file and "
+                                f"enter another: {v or 'no change'}")
+            elif said != v["moved"]:
+                says = " -> ".join(said) if said else "(no files named)"
+                problems.append(f"{env}: tablec D112 says {t} moves {says} "
+                                f"(as JSON stacks), cdk sees "
+                                f"{' -> '.join(v['moved'])}")
+            continue
         if code not in ("D100", "D101", "D102", "D105", "D106", "D305"):
             continue
         if code == "D106":
@@ -1862,12 +2488,18 @@ def diff_agree(report, tablec, cases):
     module = os.path.join(DIFF_TOOLS, "node_modules", "@aws-cdk",
                           "cloudformation-diff", "package.json")
     if not node or not os.path.isfile(module):
-        diff_missing(report, "diff-agree",
+        diff_missing(report, [f"diff-agree/{os.path.basename(c)}"
+                              for c in cases],
                      "node" if not node else "@aws-cdk/cloudformation-diff",
                      DIFF_SETUP)
         return
     with tempfile.TemporaryDirectory(prefix="tablec-diff-agree-") as tmp:
         plan, failed, jobs = {}, {}, []
+        # a stack file that one version lacks is diffed against a template
+        # without resources: what cdk says of a stack created or deleted
+        empty = os.path.join(tmp, "empty.json")
+        with open(empty, "w") as f:
+            json.dump({"Resources": {}}, f)
         for case in cases:
             base = os.path.basename(case)
             built = {}
@@ -1882,13 +2514,19 @@ def diff_agree(report, tablec, cases):
                 built[side] = out
             if base in failed:
                 continue
-            plan[base] = (case, built, diff_envs(case, built))
+            plan[base] = (case, built, diff_envs(case, built), {})
+            # every stack file of either version, one cdk job each
             for env in plan[base][2]:
-                jobs.append({"name": f"{base}/{env}",
-                             "old": os.path.join(built["old"], env,
-                                                 "cloudformation.json"),
-                             "new": os.path.join(built["new"], env,
-                                                 "cloudformation.json")})
+                dirs = {s: os.path.join(built[s], env) for s in built}
+                files = sorted(set(stack_files(dirs["old"])) |
+                               set(stack_files(dirs["new"])))
+                plan[base][3][env] = files
+                for f in files:
+                    job = {"name": f"{base}/{env}/{f}"}
+                    for s in built:
+                        p = os.path.join(dirs[s], f)
+                        job[s] = p if os.path.isfile(p) else empty
+                    jobs.append(job)
         verdicts = {}
         if jobs:
             path = os.path.join(tmp, "jobs.json")
@@ -1913,15 +2551,26 @@ def diff_agree(report, tablec, cases):
             if base in failed:
                 report.emit(Result("FAIL", name, failed[base]))
                 continue
-            case, built, envs = plan[base]
+            case, built, envs, files = plan[base]
             problems, notes = [], []
             args = args_without_env(case_args(case))
             for env in envs:
-                v = verdicts.get(f"{base}/{env}", {})
-                if "error" in v:
-                    problems.append(f"{env}: cdk's diff engine failed: "
-                                    f"{v['error']}")
+                per_file = {}
+                for f in files[env]:
+                    v = verdicts.get(f"{base}/{env}/{f}", {})
+                    if "error" in v:
+                        problems.append(f"{env}/{f}: cdk's diff engine "
+                                        f"failed: {v['error']}")
+                    per_file[f] = v.get("resources", {})
+                if not files[env]:
+                    problems.append(f"{env}: no CloudFormation stack file "
+                                    f"in either version")
+                if len(per_file) != len(files[env]) or not files[env] or \
+                        any("error" in verdicts.get(f"{base}/{env}/{f}", {})
+                            for f in files[env]):
                     continue
+                cdk, p = merge_verdicts(per_file)
+                problems += [f"{env}: {x}" for x in p]
                 doc, err = tablec_json(tablec, case, [
                     "diff", "old.yaml", "new.yaml"] + args +
                     ["--env", env, "--format", "json"])
@@ -1936,10 +2585,9 @@ def diff_agree(report, tablec, cases):
                     problems.append(f"{env}: no JSON from tablec:\n" +
                                     indent("\n".join([err or ""] + why), "  "))
                     continue
-                tables = {s: template_tables(os.path.join(
-                    built[s], env, "cloudformation.json")) for s in built}
-                p, n = agree_env(env, v.get("resources", {}),
-                                 doc["diagnostics"], ids, tables)
+                tables = {s: template_tables(os.path.join(built[s], env))[0]
+                          for s in built}
+                p, n = agree_env(env, cdk, doc["diagnostics"], ids, tables)
                 problems += p
                 notes += n
             if not envs:
@@ -1988,19 +2636,51 @@ def replay_jobs(case, env, diags, irs):
         prefix = f"diff-ddblocal/{base}/{env}/{t}"
         create = {"op": "create_table", "args": old}
         if d["code"] == "D103":
-            # the in-place update is refused and the key keeps its type
-            keys = [k["AttributeName"] for k in new["KeySchema"]]
-            update = {"op": "update_table", "expect_error": "", "args": {
-                "TableName": table,
-                "AttributeDefinitions": [x for x in new["AttributeDefinitions"]
-                                         if x["AttributeName"] in keys]}}
-            check = {"op": "check_table", "args": {"TableName": table},
-                     "gsis": gsi_defs(old),
-                     "attributes": {x["AttributeName"]: x["AttributeType"]
-                                    for x in old["AttributeDefinitions"]
-                                    if x["AttributeName"] in keys}}
-            jobs.append({"name": prefix + "/in-place", "region": region,
-                         "steps": [create, update, check]})
+            # UpdateTable reads AttributeDefinitions only beside a new
+            # global index (alone they are "Nothing to update"), so the
+            # in-place update carries a probe index keyed on the key
+            # attribute: with NEW's type it must be refused with DynamoDB's
+            # message and leave the table as it was; the same request with
+            # OLD's type (the control) must pass, so that the refusal is
+            # the type's and nothing else's.
+            def types(req):
+                return {x["AttributeName"]: x["AttributeType"]
+                        for x in req["AttributeDefinitions"]}
+            a, b = types(old), types(new)
+            keys = [k["AttributeName"] for k in old["KeySchema"]]
+            changed = [k for k in keys if k in b and a.get(k) != b[k]]
+            name = prefix + "/in-place"
+            if not changed:
+                jobs.append({"name": name, "problems": [
+                    f"tablec reports D103, but no key attribute of "
+                    f"{table} changes type between the CreateTable requests "
+                    f"of OLD ({a}) and NEW ({b})"]})
+                continue
+            key = changed[0]
+            probe = {"IndexName": D103_PROBE,
+                     "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+                     "Projection": {"ProjectionType": "KEYS_ONLY"}}
+            if old.get("BillingMode") == "PROVISIONED":
+                probe["ProvisionedThroughput"] = {"ReadCapacityUnits": 1,
+                                                  "WriteCapacityUnits": 1}
+
+            def update(typ, expect=None):
+                step = {"op": "update_table", "args": {
+                    "TableName": table,
+                    "AttributeDefinitions": [{"AttributeName": key,
+                                              "AttributeType": typ}],
+                    "GlobalSecondaryIndexUpdates": [{"Create": probe}]}}
+                if expect:
+                    step["expect_error"] = expect
+                return step
+            unchanged = {"op": "check_table", "args": {"TableName": table},
+                         "gsis": gsi_defs(old),
+                         "attributes": {k: a[k] for k in keys}}
+            control = dict(unchanged, gsis=dict(gsi_defs(old),
+                                                **{D103_PROBE: probe}))
+            jobs.append({"name": name, "region": region, "steps": [
+                create, update(b[key], KEY_TYPE_REDEFINED), unchanged,
+                update(a[key]), control]})
             continue
         a, b = gsi_defs(old), gsi_defs(new)
 
@@ -2128,12 +2808,12 @@ def diff_ddblocal(report, tablec, cases):
             (shutil.which("unshare") and shutil.which("ip"), "unshare and ip",
              "install util-linux and iproute2")):
         if not ok:
-            diff_missing(report, "diff-ddblocal", tool, hint)
+            diff_missing(report, [j["name"] for j in jobs], tool, hint)
             return
     probe = subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up"],
                            stdin=subprocess.DEVNULL, capture_output=True)
     if probe.returncode != 0:
-        diff_missing(report, "diff-ddblocal",
+        diff_missing(report, [j["name"] for j in jobs],
                      "a private network namespace (unshare -n)",
                      "DynamoDB Local has no bind-address option, so it runs "
                      "only inside `unshare -n`: " +
@@ -2390,7 +3070,7 @@ def main():
                     continue
                 fn(report, tablec, update, label, max(1, args.jobs))
             if "meta" in groups and have and i == 0:
-                group_meta(report, tablec, args.update)
+                group_meta(report, tablec, args.update, max(1, args.jobs))
             # memcheck on the plain build only: sanitizers cover the other
             if "valgrind" in groups and have and i == 0:
                 group_valgrind(report, tablec, max(1, args.jobs))

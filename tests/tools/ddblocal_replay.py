@@ -20,7 +20,8 @@ JOBS.json is a list of {"name": N, "region": R, "steps": [STEP...]}. A
 STEP is one of
   {"op": "create_table" | "update_table", "args": {boto3 kwargs},
    "expect_error": null or a substring of the error message}
-      the call must succeed, or, with expect_error, fail with that message;
+      the call must succeed, or, with expect_error, fail with that message
+      (an empty expect_error, which any error would match, fails the job);
       either way the job then waits until the table is ACTIVE;
   {"op": "check_table", "args": {"TableName": T},
    "gsis": {NAME: {"KeySchema": [...], "Projection": {...}}},
@@ -138,6 +139,11 @@ def run_job(boto3, n, job):
                 args["GlobalSecondaryIndexUpdates"] for k, v in u.items())
         what += ")"
         expect = step.get("expect_error")
+        if expect is not None and not (isinstance(expect, str) and
+                                       expect.strip()):
+            return False, "\n".join(log + [
+                f"{what}: expect_error is {expect!r}, which any error "
+                f"would match; name DynamoDB's message"])
         try:
             getattr(c, op)(**args)
         except Exception as e:  # botocore ClientError, ParamValidationError

@@ -369,9 +369,9 @@ if [[ -n $ACCOUNT ]] && ((!DRY_RUN)); then
 fi
 
 # table orders
-ensure_table 'orders' '{"TableName":"orders","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST","Tags":[{"Key":"abcdef","Value":"ascii"},{"Key":"กำไร","Value":"thai"},{"Key":"ำ","Value":"a thai vowel sign alone"},{"Key":"ລຳ","Value":"lao"},{"Key":"각","Value":"hangul as three jamo"},{"Key":"한국어","Value":"hangul"}]}' false
+ensure_table 'orders' '{"TableName":"orders","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST","Tags":[{"Key":"abcdef","Value":"ascii"},{"Key":"กำไร","Value":"thai"},{"Key":"ำ","Value":"a thai vowel sign alone"},{"Key":"ລຳ","Value":"lao"},{"Key":"각","Value":"a precomposed hangul syllable"},{"Key":"한국어","Value":"hangul"}]}' false
 ensure_pitr 'orders' '{"PointInTimeRecoveryEnabled":false}'
-ensure_tags 'orders' '[{"Key":"abcdef","Value":"ascii"},{"Key":"กำไร","Value":"thai"},{"Key":"ำ","Value":"a thai vowel sign alone"},{"Key":"ລຳ","Value":"lao"},{"Key":"각","Value":"hangul as three jamo"},{"Key":"한국어","Value":"hangul"}]'
+ensure_tags 'orders' '[{"Key":"abcdef","Value":"ascii"},{"Key":"กำไร","Value":"thai"},{"Key":"ำ","Value":"a thai vowel sign alone"},{"Key":"ລຳ","Value":"lao"},{"Key":"각","Value":"a precomposed hangul syllable"},{"Key":"한국어","Value":"hangul"}]'
 
 if ((SKIP_IAM)); then
 	say 'skip IAM (--skip-iam)'

@@ -31,7 +31,7 @@ resource "aws_dynamodb_table" "orders" {
     "ำ"      = "a thai vowel sign alone"
     "ລຳ"      = "lao"
     "한국어"    = "hangul"
-    "각"      = "hangul as three jamo"
+    "각"      = "a precomposed hangul syllable"
     "abcdef" = "ascii"
   }
 

@@ -694,8 +694,9 @@ static Ir *policy_reach(const Policy *p, int stack, bool *any)
 			Ir *ixs = ir_get(e, "indexes"), *x;
 			size_t k;
 			bool dup = false;
-			ir_arr_foreach(ixs, k, x)
+			ir_arr_foreach(ixs, k, x) {
 				dup = dup || !strcmp(ir_text(ir_get(x, "name")), r->index);
+			}
 			if (dup)
 				continue;
 			size_t no = 0;

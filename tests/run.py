@@ -22,6 +22,7 @@ Groups, in order (tests/README.md says what each checks):
             no reference across stacks, cfn-lint, one more table moves
             only tables of the stack it lands in
   (realtools.py: terraform, awscli, ddblocal, dotenv)
+  (eco.py: schema, docs, install, recipes)
   lint      scripts/lint.sh: cppcheck and clang-tidy find nothing in src/
   fuzz      scripts/fuzz.sh: each libFuzzer target runs clean for
             TABLEC_FUZZ_SECONDS (default 60)
@@ -58,6 +59,7 @@ import tempfile
 import threading
 import traceback
 
+import eco  # tests/eco.py: editors, docs, man and completion, CI, packages
 import realtools  # tests/realtools.py: groups that run real tools
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -2336,7 +2338,7 @@ def group_fuzz(report):
 
 GROUPS = ("unit", "golden", "specs", "cfn-lint", "enums", "tables",
           "meta", "valgrind", "diff", "stacks") + realtools.GROUPS + \
-    ("lint", "fuzz")
+    eco.GROUPS + ("lint", "fuzz")
 
 
 def main():
@@ -2414,6 +2416,10 @@ def main():
             if g in groups:
                 realtools.run_group(g, report, sys.modules[__name__],
                                     builds[0])
+        for g in eco.GROUPS:
+            if g in groups:
+                eco.run_group(g, report, sys.modules[__name__], builds[0],
+                              args.update)
         if "lint" in groups:
             group_lint(report, builds[0])
         if "fuzz" in groups:

@@ -405,10 +405,11 @@ static void flow_text(Strbuf *sb, const Node *n)
 /*
  * The table's properties as the spec sets them in this environment, the
  * layers merged (built-in defaults are not a layer: an absent property is
- * left out), in the language's order, each with what it means: so that a
- * key the language gains reaches documentation with no change here.
+ * left out), in the language's order: so that a key the language gains
+ * reaches documentation with no change here. What each key means is the
+ * root's table_keys, once.
  */
-static Ir *properties_json(const Table *t, const char *const *descs)
+static Ir *properties_json(const Table *t)
 {
 	Ir *a = ir_arr();
 	Strbuf sb = STRBUF_INIT;
@@ -421,14 +422,27 @@ static Ir *properties_json(const Table *t, const char *const *descs)
 		Ir *p = ir_obj();
 		ir_set(p, "key", ir_str(parse_table_keys[i]));
 		ir_set(p, "value", ir_strn(sb.buf, sb.len));
-		ir_set(p, "description", ir_str(descs[i] ? descs[i] : ""));
 		ir_push(a, p);
 	}
 	strbuf_release(&sb);
 	return a;
 }
 
-static Ir *table_json(const Model *m, const Table *t, const char *const *descs)
+/* Every table key of the language and what it means (schema.c). */
+static Ir *table_keys_json(void)
+{
+	Ir *a = ir_arr();
+	for (size_t i = 0; parse_table_keys[i]; i++) {
+		const char *d = schema_describe("table", parse_table_keys[i]);
+		Ir *k = ir_obj();
+		ir_set(k, "key", ir_str(parse_table_keys[i]));
+		ir_set(k, "description", ir_str(d ? d : ""));
+		ir_push(a, k);
+	}
+	return a;
+}
+
+static Ir *table_json(const Model *m, const Table *t)
 {
 	static const char *const dp[] = {"retain", "delete", "snapshot"};
 	/* DynamoDB has no CloudFormation Snapshot policy: it is retained */
@@ -567,7 +581,7 @@ static Ir *table_json(const Model *m, const Table *t, const char *const *descs)
 		ir_push(aps, a);
 	}
 	ir_set(o, "access_patterns", aps);
-	ir_set(o, "properties", properties_json(t, descs));
+	ir_set(o, "properties", properties_json(t));
 	ir_set(o, "api", table_api(t, ir_get(o, "attribute_definitions")));
 	return o;
 }
@@ -857,16 +871,9 @@ Ir *lower_model(const Model *m, const char *spec_name)
 	ir_set(root, "description", ir_strn(desc.buf, desc.len));
 	strbuf_release(&desc);
 
-	/* what each table property means, looked up once */
-	size_t nkeys = 0;
-	while (parse_table_keys[nkeys])
-		nkeys++;
-	const char **descs = calloc(nkeys + 1, sizeof *descs);
 	size_t *role_no = calloc(m->npolicies + 1, sizeof *role_no);
-	if (!descs || !role_no)
+	if (!role_no)
 		BUG("out of memory");
-	for (size_t i = 0; i < nkeys; i++)
-		descs[i] = schema_describe("table", parse_table_keys[i]);
 	/* a diagram's node per role: r<n>, n the first policy of the role */
 	Arena *ra = arena_new();
 	Strmap roles = {.a = ra};
@@ -877,7 +884,7 @@ Ir *lower_model(const Model *m, const char *spec_name)
 	Ir *tables = ir_arr(), *vars = ir_arr(), *exps = ir_arr();
 	for (size_t i = 0; i < m->ntables; i++) {
 		const Table *t = &m->tables[i];
-		Ir *tj = table_json(m, t, descs);
+		Ir *tj = table_json(m, t);
 		ir_push(tables, tj);
 		if (t->export_name) {
 			/* exports as a list of their own, so that templates can
@@ -909,9 +916,9 @@ Ir *lower_model(const Model *m, const char *spec_name)
 	ir_set(root, "exports", exps);
 	ir_set(root, "has_exports", ir_bool(ir_len(exps) > 0));
 	ir_set(root, "has_env_vars", ir_bool(ir_len(vars) > 0));
+	ir_set(root, "table_keys", table_keys_json());
 	if (m->nstacks > 1)
 		ir_set(root, "stacks", stacks_json(m, tables, exps, role_no));
-	free(descs);
 	free(role_no);
 	return root;
 }

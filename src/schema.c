@@ -17,6 +17,10 @@
  * (shared dsl.md) that are being implemented, so that they arrive with a
  * description.
  *
+ * A mapping the language gains (a replica's overrides, an alarm) is a
+ * context: a line in `contexts`, its key list in context_keys(), and
+ * `map NAME` as the shape of the key that holds it.
+ *
  * A shape is a short text:
  *
  *   [!][?]KIND [ARG...] [=DEFAULT]

@@ -5,6 +5,11 @@
 #
 #   .tools/node_modules/@cdktf/hcl2json   HashiCorp's HCL parser (wasm),
 #       0.21.0, by `npm ci` from tests/tools/package-lock.json;
+#   .tools/eco/node_modules/              the tools of tests/eco.py, by
+#       `npm ci` from tests/tools/eco/package-lock.json: yaml-language-server
+#       (an editor's view of specs/tablec.schema.json), markdownlint-cli2,
+#       micromark, Mermaid and jsdom (the docs backend's Markdown and
+#       diagrams);
 #   .tools/dynamodb-local/                AWS's DynamoDB Local 1.25.1: the
 #       emulator/ folder of the npm package amplify-dynamodb-simulator@2.9.30
 #       (npm pack, integrity checked, only that folder extracted).
@@ -36,7 +41,7 @@ warn() {
 mkdir -p "$tools"
 
 # ------------------------------------------------------------ other tools
-for tool in node npm java shellcheck unshare ip; do
+for tool in node npm java shellcheck unshare ip man groff zsh pre-commit lintian dpkg-shlibdeps; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		warn "$tool not found (scripts/setup.sh installs the apt ones; node and npm come with the machine)"
 	fi
@@ -109,6 +114,27 @@ if command -v npm >/dev/null 2>&1; then
 			--loglevel=error </dev/null); then
 			rm -f "$tools/package-lock.json" # so that the next run retries
 			warn "npm ci failed: @aws-cdk/cloudformation-diff is not installed"
+		fi
+	fi
+fi
+
+# ------------------------------------------------------ tests/eco.py's
+# In a folder of their own (.tools/eco), from their own lockfile, so that
+# they are installed and updated apart from the tools above.
+eco=$tools/eco
+if command -v npm >/dev/null 2>&1; then
+	if [[ -f $eco/node_modules/.package-lock.json ]] &&
+		cmp -s tests/tools/eco/package-lock.json "$eco/package-lock.json" &&
+		cmp -s tests/tools/eco/package.json "$eco/package.json"; then
+		say "yaml-language-server, markdownlint-cli2, mermaid already installed in $eco/node_modules"
+	else
+		say "installing yaml-language-server, markdownlint-cli2, mermaid into $eco/node_modules (npm ci)"
+		mkdir -p "$eco"
+		cp tests/tools/eco/package.json tests/tools/eco/package-lock.json "$eco/"
+		if ! (cd "$eco" && npm ci --ignore-scripts --no-audit --no-fund \
+			--loglevel=error </dev/null); then
+			rm -f "$eco/package-lock.json" # so that the next run retries
+			warn "npm ci failed: the tools of tests/eco.py are not installed"
 		fi
 	fi
 fi

@@ -36,6 +36,15 @@ packages=(
 	"libclang-rt-14-dev=1:14.0.6-12"
 	"clang-tidy=1:14.0-55.7~deb12u1"
 	"cppcheck=2.10-2"
+	# the manual page, shell completion, CI recipes and packages
+	# (tests/eco.py, scripts/package.sh)
+	"man-db=2.11.2-2"
+	"groff-base=1.22.4-10"
+	"bash-completion=1:2.11-6"
+	"zsh=5.9-4+b15"
+	"pre-commit=3.0.4-1"
+	"dpkg-dev=1.21.23"
+	"lintian=2.116.3+deb12u1"
 )
 
 missing=()

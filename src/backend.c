@@ -254,7 +254,7 @@ static int backend_file(Arena *a, Backend *b, json_t *f, size_t idx,
 	if (lang_parse(lang, &bf->lang)) {
 		backend_where(err, where, what, "language");
 		strbuf_addf(err, "unknown language '%s' (yaml, json, hcl, "
-			    "shell, text)", lang);
+			    "shell, text, markdown)", lang);
 		return -1;
 	}
 	return 0;

@@ -44,6 +44,7 @@ typedef enum Access {
 
 static const char *const access_names[] = {"read", "write", "read_write",
 					   "stream_read", "full", NULL};
+const char *const *const grants_access_names = access_names; /* schema.c */
 static const char *const read_actions[] = {
 	"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
 	"dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query",

@@ -20,6 +20,7 @@ static const char *const lang_names[] = {
 	[LANG_JSON] = "json",
 	[LANG_HCL] = "hcl",
 	[LANG_SHELL] = "shell",
+	[LANG_MARKDOWN] = "markdown",
 };
 
 int lang_parse(const char *name, Lang *out)
@@ -141,6 +142,94 @@ void lang_esc_shell(Strbuf *out, const char *s, size_t len)
 			strbuf_addch(out, s[i]);
 	}
 	strbuf_addch(out, '\'');
+}
+
+/*
+ * Markdown as GitHub reads it (CommonMark and its tables), and Mermaid in
+ * a quoted label: the value is text on one line, whatever it holds, in a
+ * paragraph, a list item, a table cell or a "label". Line breaks and the
+ * other characters must_escape() names become spaces (a value never ends
+ * a line or a table row); spaces at its ends become &#32; (they would
+ * make code blocks or line breaks); what could start HTML, end a quoted
+ * label or split a cell is a character reference (&lt; &gt; &amp; &quot;
+ * &#124;), which Markdown and Mermaid both read as the character; what
+ * could start emphasis, code, a link, math or strikethrough gets a
+ * backslash (`_` only where it could: not between two letters or
+ * digits); and so does what would start a heading or a list at the start
+ * of the value (`#`, `-`, `+`, `=`, `1.`, `1)`).
+ */
+static bool md_blank(uint32_t c)
+{
+	return c == ' ' || must_escape(c);
+}
+
+static bool ascii_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+void lang_esc_markdown(Strbuf *out, const char *s, size_t len)
+{
+	size_t first = len, last = 0, i = 0;
+	while (i < len) {
+		size_t n = 1;
+		uint32_t c = (unsigned char)s[i];
+		if (c >= 0x80)
+			c = utf8_decode(s + i, &n);
+		if (!md_blank(c)) {
+			if (first == len)
+				first = i;
+			last = i + n;
+		}
+		i += n;
+	}
+	for (i = 0; i < len;) {
+		size_t n = 1;
+		uint32_t c = (unsigned char)s[i];
+		if (c >= 0x80)
+			c = utf8_decode(s + i, &n);
+		if (md_blank(c)) {
+			strbuf_addstr(out, i < first || i >= last ? "&#32;" : " ");
+			i += n;
+			continue;
+		}
+		switch (c) {
+		case '\\': case '`': case '*': case '[': case ']': case '~':
+		case '$':
+			strbuf_addch(out, '\\');
+			strbuf_addch(out, (char)c);
+			break;
+		case '_':
+			if (i > 0 && i + 1 < len && ascii_alnum(s[i - 1]) &&
+			    ascii_alnum(s[i + 1]))
+				strbuf_addch(out, '_');
+			else
+				strbuf_addstr(out, "\\_");
+			break;
+		case '<': strbuf_addstr(out, "&lt;"); break;
+		case '>': strbuf_addstr(out, "&gt;"); break;
+		case '&': strbuf_addstr(out, "&amp;"); break;
+		case '"': strbuf_addstr(out, "&quot;"); break;
+		case '|': strbuf_addstr(out, "&#124;"); break;
+		case '#': case '-': case '+': case '=':
+			if (i == first)
+				strbuf_addch(out, '\\');
+			strbuf_addch(out, (char)c);
+			break;
+		case '.': case ')':
+			/* 1. and 1) start an ordered list: 1 to 9 digits */
+			if (i > first && i - first <= 9 &&
+			    strspn(s + first, "0123456789") == i - first)
+				strbuf_addch(out, '\\');
+			strbuf_addch(out, (char)c);
+			break;
+		default:
+			strbuf_add(out, s + i, n);
+			break;
+		}
+		i += n;
+	}
 }
 
 bool lang_yaml_plain_safe(const char *s, size_t len)

@@ -110,10 +110,23 @@ static Ir *throughput(const Throughput *tp, bool on_demand)
 	return o;
 }
 
-static Ir *index_json(const Index *ix, bool global)
+/* A diagram's identifier of a table's index number `no` (1-based, global
+ * indexes first): i<no>_<the table's ident>, which no table's
+ * (t_<ident>) or other index's can be. */
+static Ir *index_diagram_id(const Table *t, size_t no)
+{
+	Strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "i%zu_%s", no, t->ident);
+	Ir *j = ir_strn(sb.buf, sb.len);
+	strbuf_release(&sb);
+	return j;
+}
+
+static Ir *index_json(const Table *t, const Index *ix, bool global, size_t no)
 {
 	Ir *o = ir_obj();
 	ir_set(o, "name", ir_str(ix->name));
+	ir_set(o, "index_diagram_id", index_diagram_id(t, no));
 	ir_set(o, "key_schema", key_schema(&ix->key));
 	Ir *p = ir_obj();
 	ir_set(p, "type", ir_str(api_proj[ix->proj]));
@@ -322,6 +335,113 @@ static const char *kms_arn(const Model *m, const char *key)
 	return buf;
 }
 
+/* ---- for documentation */
+
+static bool serves(const KeyDef *k, const AccessPattern *ap)
+{
+	return k->pk && !strcmp(k->pk, ap->pk) &&
+	       (!ap->sk || (k->sk && !strcmp(k->sk, ap->sk)));
+}
+
+/*
+ * What serves an access pattern (validation made sure something does):
+ * the index it names; else the table's key; else the first global, then
+ * local, index that does, as props.c looked for one.
+ */
+static Ir *served_by(const Table *t, const AccessPattern *ap)
+{
+	const Index *ix = NULL;
+	bool global = false;
+	for (size_t i = 0; i < t->ngsis && !ix; i++)
+		if (ap->index ? !strcmp(t->gsis[i].name, ap->index)
+			      : !serves(&t->key, ap) && serves(&t->gsis[i].key, ap)) {
+			ix = &t->gsis[i];
+			global = true;
+		}
+	for (size_t i = 0; i < t->nlsis && !ix; i++)
+		if (ap->index ? !strcmp(t->lsis[i].name, ap->index)
+			      : !serves(&t->key, ap) && serves(&t->lsis[i].key, ap))
+			ix = &t->lsis[i];
+	Ir *o = ir_obj();
+	ir_set(o, "kind", ir_str(!ix ? "table" : global ? "global_index"
+					: "local_index"));
+	ir_set(o, "index", ir_str_or_null(ix ? ix->name : NULL));
+	ir_set(o, "is_table", ir_bool(!ix));
+	ir_set(o, "is_global_index", ir_bool(ix && global));
+	ir_set(o, "is_local_index", ir_bool(ix && !global));
+	return o;
+}
+
+/* A YAML node as one line of flow text: scalars by their text, [a, b],
+ * {k: v}. */
+static void flow_text(Strbuf *sb, const Node *n)
+{
+	switch (n->kind) {
+	case NODE_SCALAR:
+		strbuf_add(sb, n->str, n->len);
+		break;
+	case NODE_SEQ:
+		strbuf_addch(sb, '[');
+		for (size_t i = 0; i < n->nitems; i++) {
+			if (i)
+				strbuf_addstr(sb, ", ");
+			flow_text(sb, n->items[i]);
+		}
+		strbuf_addch(sb, ']');
+		break;
+	case NODE_MAP:
+		strbuf_addch(sb, '{');
+		for (size_t i = 0; i < n->npairs; i++) {
+			strbuf_addstr(sb, i ? ", " : " ");
+			flow_text(sb, n->pairs[i].key);
+			strbuf_addstr(sb, ": ");
+			flow_text(sb, n->pairs[i].value);
+		}
+		strbuf_addstr(sb, n->npairs ? " }" : "}");
+		break;
+	}
+}
+
+/*
+ * The table's properties as the spec sets them in this environment, the
+ * layers merged (built-in defaults are not a layer: an absent property is
+ * left out), in the language's order: so that a key the language gains
+ * reaches documentation with no change here. What each key means is the
+ * root's table_keys, once.
+ */
+static Ir *properties_json(const Table *t)
+{
+	Ir *a = ir_arr();
+	Strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; parse_table_keys[i]; i++) {
+		const Node *v = node_get(t->props, parse_table_keys[i]);
+		if (!v || node_is_null(v))
+			continue;
+		strbuf_reset(&sb);
+		flow_text(&sb, v);
+		Ir *p = ir_obj();
+		ir_set(p, "key", ir_str(parse_table_keys[i]));
+		ir_set(p, "value", ir_strn(sb.buf, sb.len));
+		ir_push(a, p);
+	}
+	strbuf_release(&sb);
+	return a;
+}
+
+/* Every table key of the language and what it means (schema.c). */
+static Ir *table_keys_json(void)
+{
+	Ir *a = ir_arr();
+	for (size_t i = 0; parse_table_keys[i]; i++) {
+		const char *d = schema_describe("table", parse_table_keys[i]);
+		Ir *k = ir_obj();
+		ir_set(k, "key", ir_str(parse_table_keys[i]));
+		ir_set(k, "description", ir_str(d ? d : ""));
+		ir_push(a, k);
+	}
+	return a;
+}
+
 static Ir *table_json(const Model *m, const Table *t)
 {
 	static const char *const dp[] = {"retain", "delete", "snapshot"};
@@ -332,6 +452,7 @@ static Ir *table_json(const Model *m, const Table *t)
 	ir_set(o, "id", ir_str(t->id));
 	ir_set(o, "resource_id", ir_cat(t->id, "Table"));
 	ir_set(o, "ident", ir_str(t->ident));
+	ir_set(o, "diagram_id", ir_cat("t_", t->ident));
 	ir_set(o, "name", ir_str(t->physical));
 	ir_set(o, "arn", ir_str_or_null(table_arn(m, t)));
 	ir_set(o, "description", ir_str_or_null(t->description));
@@ -357,9 +478,9 @@ static Ir *table_json(const Model *m, const Table *t)
 
 	Ir *g = ir_arr(), *l = ir_arr();
 	for (size_t i = 0; i < t->ngsis; i++)
-		ir_push(g, index_json(&t->gsis[i], true));
+		ir_push(g, index_json(t, &t->gsis[i], true, i + 1));
 	for (size_t i = 0; i < t->nlsis; i++)
-		ir_push(l, index_json(&t->lsis[i], false));
+		ir_push(l, index_json(t, &t->lsis[i], false, t->ngsis + i + 1));
 	ir_set(o, "global_indexes", g);
 	ir_set(o, "local_indexes", l);
 	ir_set(o, "has_global_indexes", ir_bool(t->ngsis > 0));
@@ -456,9 +577,11 @@ static Ir *table_json(const Model *m, const Table *t)
 			ir_push(k, ir_str(ap->sk));
 		ir_set(a, "key", k);
 		ir_set(a, "index", ir_str_or_null(ap->index));
+		ir_set(a, "served_by", served_by(t, ap));
 		ir_push(aps, a);
 	}
 	ir_set(o, "access_patterns", aps);
+	ir_set(o, "properties", properties_json(t));
 	ir_set(o, "api", table_api(t, ir_get(o, "attribute_definitions")));
 	return o;
 }
@@ -533,7 +656,85 @@ static bool policy_in(const Policy *p, int s)
 
 /* The policy, or with stack >= 0 the part of it whose resources are in
  * that stack (statements left without a resource are dropped). */
-static Ir *policy_json(const Model *m, const Policy *p, int stack)
+/*
+ * What a policy (or its part in stack `stack`) reaches, table by table in
+ * the order its statements name them: the table, its stream, all its
+ * indexes (index/\*) or some by name. For documentation: who may do what
+ * where.
+ */
+static Ir *policy_reach(const Policy *p, int stack, bool *any)
+{
+	Ir *arr = ir_arr();
+	Arena *a = arena_new();
+	Strmap seen = {.a = a};
+	*any = false;
+	for (size_t i = 0; i < p->nstmts; i++) {
+		const Statement *st = &p->stmts[i];
+		for (size_t j = 0; j < st->nres; j++) {
+			const ResRef *r = &st->res[j];
+			if (stack >= 0 && stacks_of_resource(p, r) != stack)
+				continue;
+			if (r->kind == RES_ANY) {
+				*any = true;
+				continue;
+			}
+			const Table *t = r->table;
+			size_t at = strmap_put(&seen, t->logical, ir_len(arr));
+			Ir *e;
+			if (at == ir_len(arr)) {
+				e = ir_obj();
+				ir_set(e, "table", ir_str(t->logical));
+				ir_set(e, "table_name", ir_str(t->physical));
+				ir_set(e, "table_diagram_id", ir_cat("t_", t->ident));
+				ir_set(e, "on_table", ir_bool(false));
+				ir_set(e, "stream", ir_bool(false));
+				ir_set(e, "all_indexes", ir_bool(false));
+				ir_set(e, "indexes", ir_arr());
+				ir_set(e, "has_indexes", ir_bool(false));
+				ir_push(arr, e);
+			}
+			e = ir_at(arr, at);
+			if (r->kind == RES_TABLE)
+				ir_set(e, "on_table", ir_bool(true));
+			else if (r->kind == RES_STREAM)
+				ir_set(e, "stream", ir_bool(true));
+			if (r->kind != RES_INDEX)
+				continue;
+			ir_set(e, "has_indexes", ir_bool(true));
+			if (!strcmp(r->index, "*")) {
+				ir_set(e, "all_indexes", ir_bool(true));
+				continue;
+			}
+			Ir *ixs = ir_get(e, "indexes"), *x;
+			size_t k;
+			bool dup = false;
+			ir_arr_foreach(ixs, k, x) {
+				dup = dup || !strcmp(ir_text(ir_get(x, "name")), r->index);
+			}
+			if (dup)
+				continue;
+			size_t no = 0;
+			for (size_t g = 0; g < t->ngsis && !no; g++)
+				if (!strcmp(t->gsis[g].name, r->index))
+					no = g + 1;
+			for (size_t l = 0; l < t->nlsis && !no; l++)
+				if (!strcmp(t->lsis[l].name, r->index))
+					no = t->ngsis + l + 1;
+			if (!no)
+				BUG("grant on index '%s' that table '%s' lacks",
+				    r->index, t->logical);
+			x = ir_obj();
+			ir_set(x, "name", ir_str(r->index));
+			ir_set(x, "index_diagram_id", index_diagram_id(t, no));
+			ir_push(ixs, x);
+		}
+	}
+	arena_free(a);
+	return arr;
+}
+
+static Ir *policy_json(const Model *m, const Policy *p, int stack,
+		       size_t role_no)
 {
 	Ir *o = ir_obj();
 	ir_set(o, "name", ir_str(stack < 0 ? p->name : p->stack_names[stack]));
@@ -543,6 +744,19 @@ static Ir *policy_json(const Model *m, const Policy *p, int stack)
 	ir_set(o, "managed", ir_bool(p->managed));
 	ir_set(o, "role", ir_str(p->role));
 	ir_set(o, "role_arn", ir_str_or_null(p->role_arn));
+	Strbuf rid = STRBUF_INIT;
+	strbuf_addf(&rid, "r%zu", role_no);
+	ir_set(o, "role_diagram_id", ir_strn(rid.buf, rid.len));
+	strbuf_release(&rid);
+	const Node *acc = p->decl ? p->decl->access : NULL;
+	ir_set(o, "access", ir_str_or_null(acc ? acc->str : NULL));
+	Ir *keys = ir_arr();
+	for (size_t j = 0; j < p->nleading_keys; j++)
+		ir_push(keys, ir_str(p->leading_keys[j]));
+	ir_set(o, "leading_keys", keys);
+	bool any;
+	ir_set(o, "tables", policy_reach(p, stack, &any));
+	ir_set(o, "any_resource", ir_bool(any));
 	Ir *stmts = ir_arr();
 	for (size_t i = 0; i < p->nstmts; i++) {
 		const Statement *s = &p->stmts[i];
@@ -585,7 +799,8 @@ static Ir *policy_json(const Model *m, const Policy *p, int stack)
  * grant on them, and their exports. Only there when there is more than
  * one stack; a backend renders a file per stack with `"each": "stacks"`.
  */
-static Ir *stacks_json(const Model *m, Ir *tables, Ir *exps)
+static Ir *stacks_json(const Model *m, Ir *tables, Ir *exps,
+		       const size_t *role_no)
 {
 	Ir *arr = ir_arr();
 	for (size_t s = 0; s < m->nstacks; s++) {
@@ -622,7 +837,7 @@ static Ir *stacks_json(const Model *m, Ir *tables, Ir *exps)
 		for (size_t i = 0; i < m->npolicies; i++)
 			if (policy_in(&m->policies[i], (int)s))
 				ir_push(pols, policy_json(m, &m->policies[i],
-									 (int)s));
+							  (int)s, role_no[i]));
 		ir_set(o, "tables", ts);
 		ir_set(o, "policies", pols);
 		ir_set(o, "has_policies", ir_bool(ir_len(pols) > 0));
@@ -656,6 +871,16 @@ Ir *lower_model(const Model *m, const char *spec_name)
 	ir_set(root, "description", ir_strn(desc.buf, desc.len));
 	strbuf_release(&desc);
 
+	size_t *role_no = calloc(m->npolicies + 1, sizeof *role_no);
+	if (!role_no)
+		BUG("out of memory");
+	/* a diagram's node per role: r<n>, n the first policy of the role */
+	Arena *ra = arena_new();
+	Strmap roles = {.a = ra};
+	for (size_t i = 0; i < m->npolicies; i++)
+		role_no[i] = strmap_put(&roles, m->policies[i].role, i + 1);
+	arena_free(ra);
+
 	Ir *tables = ir_arr(), *vars = ir_arr(), *exps = ir_arr();
 	for (size_t i = 0; i < m->ntables; i++) {
 		const Table *t = &m->tables[i];
@@ -684,14 +909,16 @@ Ir *lower_model(const Model *m, const char *spec_name)
 	ir_set(root, "tables", tables);
 	Ir *pols = ir_arr();
 	for (size_t i = 0; i < m->npolicies; i++)
-		ir_push(pols, policy_json(m, &m->policies[i], -1));
+		ir_push(pols, policy_json(m, &m->policies[i], -1, role_no[i]));
 	ir_set(root, "policies", pols);
 	ir_set(root, "env_vars", vars);
 	ir_set(root, "has_policies", ir_bool(m->npolicies > 0));
 	ir_set(root, "exports", exps);
 	ir_set(root, "has_exports", ir_bool(ir_len(exps) > 0));
 	ir_set(root, "has_env_vars", ir_bool(ir_len(vars) > 0));
+	ir_set(root, "table_keys", table_keys_json());
 	if (m->nstacks > 1)
-		ir_set(root, "stacks", stacks_json(m, tables, exps));
+		ir_set(root, "stacks", stacks_json(m, tables, exps, role_no));
+	free(role_no);
 	return root;
 }

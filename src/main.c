@@ -14,32 +14,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-static const char usage_text[] =
-	"usage: tablec <command> [options]\n"
-	"\n"
-	"commands:\n"
-	"  build SPEC [-o DIR] [--env E]... [--target T[,T]...] [--templates DIR] [--check]\n"
-	"        validate SPEC and write DIR/<env>/<file> for each environment and\n"
-	"        backend (DIR defaults to out/<project or spec name>); --check writes\n"
-	"        nothing and fails when a file on disk differs\n"
-	"  check SPEC... [--format text|json|github|sarif] [--werror]\n"
-	"        validate every environment and print diagnostics\n"
-	"  ir SPEC [--env E]\n"
-	"        print the resolved intermediate representation of one environment\n"
-	"  diff OLD NEW [--env E]... [--format text|json|github|sarif] [--allow CODE]...\n"
-	"        classify every change between two versions of a spec; OLD and NEW\n"
-	"        are files or git:REV:PATH; exit 1 when a change is blocking\n"
-	"  targets [--templates DIR]\n"
-	"        list the backends found\n"
-	"  explain CODE | explain --list\n"
-	"        what a diagnostic code means and how to proceed\n"
-	"\n"
-	"options:\n"
-	"  -h, --help     show this help\n"
-	"  --version      show the version\n"
-	"\n"
-	"exit status: 0 ok, 1 errors in the spec (or stale files), 2 usage or I/O error\n";
-
 static int usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
 static int usage_error(const char *fmt, ...)
 {
@@ -105,9 +79,11 @@ typedef struct Opts {
 	DiagFormat format;
 } Opts;
 
+/* `allowed`: the command's options, as help_options() gives them. */
 static int parse_opts(Arena *a, int argc, char **argv, Opts *o,
-		      const char *allowed)
+		      const char *options)
 {
+	const char *allowed = arena_printf(a, " %s ", options);
 	size_t scap = 0, ecap = 0, tcap = 0, acap = 0;
 	bool no_more_opts = false;
 	for (int i = 0; i < argc; i++) {
@@ -134,7 +110,9 @@ static int parse_opts(Arena *a, int argc, char **argv, Opts *o,
 			     !strcmp(name, "--templates") || !strcmp(name, "--format") ||
 			     !strcmp(name, "--allow");
 		bool flag = !strcmp(name, "--check") || !strcmp(name, "--werror");
-		if ((!takes && !flag) || !strstr(allowed, name))
+		char word[sizeof name + 2];
+		snprintf(word, sizeof word, " %s ", name);
+		if ((!takes && !flag) || !strstr(allowed, word))
 			return usage_error("unknown option '%s'", arg);
 		if (takes) {
 			if (eq)
@@ -185,8 +163,7 @@ static int cmd_build(int argc, char **argv)
 {
 	Arena *a = arena_new();
 	Opts o = {0};
-	int rc = parse_opts(a, argc, argv, &o,
-			    "-o --out --env --target --templates --check");
+	int rc = parse_opts(a, argc, argv, &o, help_options(a, "build"));
 	if (rc)
 		goto out;
 	if (o.nspecs != 1) {
@@ -235,7 +212,7 @@ static int cmd_check(int argc, char **argv)
 {
 	Arena *a = arena_new();
 	Opts o = {0};
-	int rc = parse_opts(a, argc, argv, &o, "--format --werror");
+	int rc = parse_opts(a, argc, argv, &o, help_options(a, "check"));
 	if (rc)
 		goto out;
 	if (!o.nspecs) {
@@ -274,7 +251,7 @@ static int cmd_ir(int argc, char **argv)
 {
 	Arena *a = arena_new();
 	Opts o = {0};
-	int rc = parse_opts(a, argc, argv, &o, "--env");
+	int rc = parse_opts(a, argc, argv, &o, help_options(a, "ir"));
 	if (rc)
 		goto out_arena;
 	if (o.nspecs != 1 || o.nenvs > 1) {
@@ -324,7 +301,7 @@ static int cmd_diff(int argc, char **argv)
 	Opts o = {0};
 	Compilation c[2] = {{0}};
 	int ncomp = 0;
-	int rc = parse_opts(a, argc, argv, &o, "--env --format --allow");
+	int rc = parse_opts(a, argc, argv, &o, help_options(a, "diff"));
 	if (rc)
 		goto out;
 	if (o.nspecs != 2) {
@@ -381,7 +358,7 @@ static int cmd_targets(int argc, char **argv)
 {
 	Arena *a = arena_new();
 	Opts o = {0};
-	int rc = parse_opts(a, argc, argv, &o, "--templates");
+	int rc = parse_opts(a, argc, argv, &o, help_options(a, "targets"));
 	if (!rc && o.nspecs)
 		rc = usage_error("targets takes no spec");
 	BackendSet all = {0};
@@ -437,6 +414,54 @@ static int cmd_explain(int argc, char **argv)
 			   argv[0]);
 }
 
+static int cmd_environments(int argc, char **argv)
+{
+	if (argc != 1 || argv[0][0] == '-')
+		return usage_error("environments takes one spec");
+	Compilation c;
+	if (compile_file(&c, argv[0]))
+		return EXIT_USAGE;
+	int rc = EXIT_OK;
+	/* the names even when the spec has errors (shell completion asks for
+	 * them while the spec is being written); the errors on stderr */
+	if (c.diags.errors || !c.spec)
+		rc = compile_report(&c, FMT_TEXT, stderr);
+	for (size_t i = 0; c.spec && i < c.spec->nenvs; i++)
+		puts(c.spec->envs[i].name);
+	compile_release(&c);
+	return rc;
+}
+
+static int cmd_schema(int argc, char **argv)
+{
+	(void)argv;
+	if (argc)
+		return usage_error("schema takes no argument");
+	json_t *s = schema_build();
+	char *text = json_dumps(s, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!text)
+		BUG("cannot encode the schema");
+	puts(text);
+	free(text);
+	json_decref(s);
+	return EXIT_OK;
+}
+
+static int cmd_man(int argc, char **argv)
+{
+	(void)argv;
+	if (argc)
+		return usage_error("man takes no argument");
+	return help_man(stdout);
+}
+
+static int cmd_completion(int argc, char **argv)
+{
+	if (argc != 1 || help_completion(stdout, argv[0]))
+		return usage_error("completion takes bash or zsh");
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
@@ -444,7 +469,10 @@ int main(int argc, char **argv)
 		return usage_error("no command given");
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-		fputs(usage_text, stdout);
+		if (argc > 2 && help_is_command(argv[2]))
+			help_command_usage(stdout, argv[2]);
+		else
+			help_usage(stdout);
 		return EXIT_OK;
 	}
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
@@ -453,7 +481,7 @@ int main(int argc, char **argv)
 	}
 	for (int i = 2; i < argc; i++)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_text, stdout);
+			help_command_usage(stdout, cmd);
 			return EXIT_OK;
 		}
 	if (!strcmp(cmd, "build"))
@@ -468,6 +496,14 @@ int main(int argc, char **argv)
 		rc = cmd_diff(argc - 2, argv + 2);
 	else if (!strcmp(cmd, "explain"))
 		rc = cmd_explain(argc - 2, argv + 2);
+	else if (!strcmp(cmd, "environments"))
+		rc = cmd_environments(argc - 2, argv + 2);
+	else if (!strcmp(cmd, "schema"))
+		rc = cmd_schema(argc - 2, argv + 2);
+	else if (!strcmp(cmd, "man"))
+		rc = cmd_man(argc - 2, argv + 2);
+	else if (!strcmp(cmd, "completion"))
+		rc = cmd_completion(argc - 2, argv + 2);
 	else
 		rc = usage_error("unknown command '%s'", cmd);
 	validate_cleanup();

@@ -31,6 +31,12 @@ static const char *const grant_keys[] = {
 	"role", "role_arn", "access", "actions", "tables", "indexes",
 	"leading_keys", "environments", "policy_name", "managed", NULL,
 };
+/* the key lists above, for the schema generator (schema.c) */
+const char *const *const parse_top_keys = top_keys;
+const char *const *const parse_naming_keys = naming_keys;
+const char *const *const parse_cfn_keys = cfn_keys;
+const char *const *const parse_env_keys = env_keys;
+const char *const *const parse_grant_keys = grant_keys;
 
 /*
  * Checks a mapping of table properties and returns it without the keys it

@@ -42,6 +42,7 @@ const char *const props_attr_types[] = {"S", "N", "B", "BOOL", "NULL", "M",
 static const char *const attr_long[] = {
 	"string", "number", "binary", "bool", "null", "map", "list",
 	"string_set", "number_set", "binary_set", NULL};
+const char *const *const props_attr_long_names = attr_long;
 
 static void parse_attributes(Validator *v, Table *t, Node *n)
 {
@@ -83,9 +84,10 @@ static const Attr *find_attr(const Table *t, const char *name)
 }
 
 /* `pk`, `[pk, sk]` or `{ partition: pk, sort: sk }`. */
+const char *const props_key_keys[] = {"partition", "sort", NULL};
 static bool parse_key(Validator *v, Node *n, const char *what, KeyDef *k)
 {
-	static const char *const keys[] = {"partition", "sort", NULL};
+	const char *const *const keys = props_key_keys;
 	memset(k, 0, sizeof *k);
 	k->at = n;
 	if (n->kind == NODE_SCALAR) {
@@ -170,10 +172,11 @@ static void check_key(Validator *v, const Table *t, const KeyDef *k, const char 
 
 /* ---- throughput */
 
+const char *const props_throughput_keys[] = {"read", "write", NULL};
 static bool parse_throughput(Validator *v, Node *n, const char *what, bool on_demand,
 			     Throughput *tp)
 {
-	static const char *const keys[] = {"read", "write", NULL};
+	const char *const *const keys = props_throughput_keys;
 	if (!node_want_map(v->d, n, what))
 		return false;
 	node_check_keys(v->d, n, keys, what);
@@ -281,10 +284,11 @@ static void parse_projection(Validator *v, Index *ix, Node *n)
 		ix->proj = p == 0 ? PROJ_ALL : PROJ_KEYS_ONLY;
 }
 
+const char *const props_gsi_keys[] = {"key", "projection", "capacity",
+				      "on_demand_max", NULL};
 static void parse_gsis(Validator *v, Table *t, Node *n)
 {
-	static const char *const keys[] = {"key", "projection", "capacity",
-					   "on_demand_max", NULL};
+	const char *const *const keys = props_gsi_keys;
 	size_t cap = 0;
 	if (!node_want_map(v->d, n, "indexes"))
 		return;
@@ -316,9 +320,10 @@ static void parse_gsis(Validator *v, Table *t, Node *n)
 	}
 }
 
+const char *const props_lsi_keys[] = {"sort", "projection", NULL};
 static void parse_lsis(Validator *v, Table *t, Node *n)
 {
-	static const char *const keys[] = {"sort", "projection", NULL};
+	const char *const *const keys = props_lsi_keys;
 	size_t cap = 0;
 	if (!node_want_map(v->d, n, "local_indexes"))
 		return;
@@ -437,6 +442,11 @@ static const char *const class_names[] = {"standard",
 					  "standard_infrequent_access", NULL};
 static const char *const policy_names[] = {"retain", "delete", "snapshot", NULL};
 static const char *const enc_names[] = {"aws_owned", "aws_managed", NULL};
+/* the words above, for the schema generator (schema.c) */
+const char *const *const props_billing_names = billing_names;
+const char *const *const props_class_names = class_names;
+const char *const *const props_policy_names = policy_names;
+const char *const *const props_encryption_names = enc_names;
 
 static bool parse_duration(Validator *v, Node *n, long long *secs)
 {
@@ -460,9 +470,10 @@ static bool parse_duration(Validator *v, Node *n, long long *secs)
 	return true;
 }
 
+const char *const props_ttl_keys[] = {"attribute", "enabled", "retention", NULL};
 static void parse_ttl(Validator *v, Table *t, Node *n)
 {
-	static const char *const keys[] = {"attribute", "enabled", "retention", NULL};
+	const char *const *const keys = props_ttl_keys;
 	Node *attr_at = n;
 	t->has_ttl = true;
 	t->ttl_enabled = true;
@@ -526,9 +537,10 @@ static void parse_ttl(Validator *v, Table *t, Node *n)
 			    t->ttl_attr);
 }
 
+const char *const props_pitr_keys[] = {"enabled", "days", NULL};
 static void parse_pitr(Validator *v, Table *t, Node *n)
 {
-	static const char *const keys[] = {"enabled", "days", NULL};
+	const char *const *const keys = props_pitr_keys;
 	if (n->kind == NODE_SCALAR) {
 		node_want_bool(v->d, n, "pitr", &t->pitr);
 		return;
@@ -554,9 +566,10 @@ static void parse_pitr(Validator *v, Table *t, Node *n)
 	}
 }
 
+const char *const props_encryption_keys[] = {"kms_key", NULL};
 static void parse_encryption(Validator *v, Table *t, Node *n)
 {
-	static const char *const keys[] = {"kms_key", NULL};
+	const char *const *const keys = props_encryption_keys;
 	if (n->kind == NODE_MAP) {
 		node_check_keys(v->d, n, keys, "encryption");
 		Node *k = node_get(n, "kms_key");
@@ -644,9 +657,10 @@ static void parse_tags(Validator *v, Table *t, Node *n)
 			    ntags);
 }
 
+const char *const props_pattern_keys[] = {"name", "key", "index", NULL};
 static void parse_patterns(Validator *v, Table *t, Node *n)
 {
-	static const char *const keys[] = {"name", "key", "index", NULL};
+	const char *const *const keys = props_pattern_keys;
 	size_t cap = 0;
 	if (!node_want_seq(v->d, n, "access_patterns"))
 		return;

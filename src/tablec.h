@@ -354,6 +354,13 @@ Spec *parse_spec(Arena *a, Diags *d, const Source *src, Node *root);
 
 /* The keys a table accepts (also in `defaults`, `set` and overrides). */
 extern const char *const parse_table_keys[];
+/* The keys of the other mappings parse.c checks, NULL-terminated: for
+ * the schema generator (schema.c), so that the schema cannot drift. */
+extern const char *const *const parse_top_keys;
+extern const char *const *const parse_naming_keys;
+extern const char *const *const parse_cfn_keys;
+extern const char *const *const parse_env_keys;
+extern const char *const *const parse_grant_keys;
 
 /* ------------------------------------------------------------- resolve.c */
 
@@ -566,6 +573,8 @@ enum {
 	RE_COUNT
 };
 
+/* The pcre2 sources of the rules, indexed by RE_*, for schema.c. */
+extern const char *const *const validate_rules;
 /* Matches s against rule `id`; with `group`, the first capture group is
  * copied there. */
 bool validate_match(Validator *v, int id, const char *s, const char **group);
@@ -589,6 +598,24 @@ void props_read_table(Validator *v, Table *t, const Resolved *r);
 extern const char *const props_attr_types[];
 extern const char *const props_stream_names[];
 extern const char *const props_proj_names[];
+/* The rest of props.c's words and keys (NULL-terminated), for schema.c:
+ * long attribute types (in props_attr_types' order), billing modes, table
+ * classes, deletion policies, encryption words; the keys of a mapping
+ * `key`, of `capacity` / `on_demand_max`, of a global and a local index,
+ * of `ttl`, `pitr`, `encryption` and of an access pattern. */
+extern const char *const *const props_attr_long_names;
+extern const char *const *const props_billing_names;
+extern const char *const *const props_class_names;
+extern const char *const *const props_policy_names;
+extern const char *const *const props_encryption_names;
+extern const char *const props_key_keys[];
+extern const char *const props_throughput_keys[];
+extern const char *const props_gsi_keys[];
+extern const char *const props_lsi_keys[];
+extern const char *const props_ttl_keys[];
+extern const char *const props_pitr_keys[];
+extern const char *const props_encryption_keys[];
+extern const char *const props_pattern_keys[];
 /* Appends the names of t's indexes (global, then local). */
 void props_index_names(Arena *a, const Table *t, const char ***names,
 		       size_t *n, size_t *cap);
@@ -604,6 +631,8 @@ void unique_check(Validator *v);
 /* Turns the environment's grants into v->m->policies, with unique names
  * and identifiers. */
 void grants_build(Validator *v);
+/* The access levels ("read", ... "full"), NULL-terminated, for schema.c. */
+extern const char *const *const grants_access_names;
 
 /* -------------------------------------------------------------- stacks.c */
 
@@ -670,9 +699,11 @@ typedef enum Lang {
 	LANG_JSON,
 	LANG_HCL,
 	LANG_SHELL,
+	LANG_MARKDOWN,
 } Lang;
 
-/* "text", "yaml", "json", "hcl", "shell" -> 0 and *out; else -1. */
+/* "text", "yaml", "json", "hcl", "shell", "markdown" -> 0 and *out;
+ * else -1. */
 int lang_parse(const char *name, Lang *out);
 const char *lang_name(Lang lang);
 
@@ -684,6 +715,9 @@ void lang_esc_json(Strbuf *out, const char *s, size_t len);
 void lang_esc_hcl(Strbuf *out, const char *s, size_t len);
 void lang_esc_shell(Strbuf *out, const char *s, size_t len);
 void lang_esc_comment(Strbuf *out, const char *s, size_t len);
+/* Text for Markdown (GitHub's) and quoted Mermaid labels: one line that
+ * reads back as s, with line breaks and controls as spaces. */
+void lang_esc_markdown(Strbuf *out, const char *s, size_t len);
 bool lang_yaml_plain_safe(const char *s, size_t len);
 
 /* Parses s as YAML (libyaml) or checks it as RFC 8259 JSON (a scan that
@@ -868,5 +902,43 @@ const char *compile_base_name(const char *path);
 void diff_specs(Arena *a, Diags *d, const Compilation *old,
 		const Compilation *new, const char *const *envs,
 		size_t nenvs, const char *const *allow, size_t nallow);
+
+/* ---------------------------------------------------------------- help.c */
+
+/*
+ * The command line written once: --help, the options main.c accepts, the
+ * manual page and the shell completion scripts all come from help.c's
+ * table of commands.
+ */
+bool help_is_command(const char *name);
+/* The options a command accepts, space-separated ("-o --out --env ..."). */
+const char *help_options(Arena *a, const char *command);
+void help_usage(FILE *f);
+/* `tablec COMMAND --help` (the general usage for an unknown command). */
+void help_command_usage(FILE *f, const char *name);
+/* The manual page, tablec(1), in roff; returns the exit status. */
+int help_man(FILE *f);
+/* The completion script of "bash" or "zsh"; -1 for another shell. */
+int help_completion(FILE *f, const char *shell);
+
+/* -------------------------------------------------------------- schema.c */
+
+/*
+ * The language described: each mapping of a spec (a "context": spec,
+ * table, index, grant, ...) with the validator's own list of its keys, a
+ * description of every key, and the JSON Schema of a spec for editors.
+ */
+size_t schema_context_count(void);
+const char *schema_context_name(size_t i);  /* "table" */
+const char *schema_context_title(size_t i); /* "Table properties" */
+const char *schema_context_doc(size_t i);
+const char *const *schema_context_keys(size_t i); /* NULL-terminated */
+/* The description of a key of a context, or NULL. */
+const char *schema_describe(const char *context, const char *key);
+/* The JSON Schema (draft-07) of a spec; the caller frees it. */
+json_t *schema_build(void);
+/* Keys without a description, descriptions of no key, bad shapes or
+ * references: counted, and explained in `why` (for the unit test). */
+size_t schema_check(Strbuf *why);
 
 #endif

@@ -648,16 +648,22 @@ static int put_value(Tmpl *T, const Tok *t, json_t *v)
 						  (int)t->namelen, t->name);
 			lang_esc_shell(out, s, len);
 			break;
+		case LANG_MARKDOWN:
+			lang_esc_markdown(out, s, len);
+			break;
 		}
 		return 0;
 	}
 	if (json_is_object(v) || json_is_array(v)) {
-		if (T->lang != LANG_SHELL)
+		if (T->lang != LANG_SHELL && T->lang != LANG_MARKDOWN)
 			return put_container(T, t, out, v, 0);
 		strbuf_reset(&T->tmp);
 		if (put_container(T, t, &T->tmp, v, 0))
 			return -1;
-		lang_esc_shell(out, T->tmp.buf, T->tmp.len);
+		if (T->lang == LANG_SHELL)
+			lang_esc_shell(out, T->tmp.buf, T->tmp.len);
+		else
+			lang_esc_markdown(out, T->tmp.buf, T->tmp.len);
 		return 0;
 	}
 	return put_scalar(T, t, out, v);

@@ -51,6 +51,9 @@ static const char *const re_src[RE_COUNT] = {
 		       "visible|public|gender|bool|boolean)$",
 };
 
+/* the rules' sources, for the schema generator (schema.c) */
+const char *const *const validate_rules = re_src;
+
 static pcre2_code *re_code[RE_COUNT];
 static pcre2_match_data *re_md;
 

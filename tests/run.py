@@ -25,6 +25,7 @@ Groups, in order (tests/README.md says what each checks):
             no reference across stacks, cfn-lint, one more table moves
             only tables of the stack it lands in
   (realtools.py: terraform, awscli, ddblocal, dotenv)
+  (eco.py: schema, docs, install, recipes)
   lint      scripts/lint.sh: cppcheck and clang-tidy find nothing in src/
   fuzz      scripts/fuzz.sh: each libFuzzer target runs clean for
             TABLEC_FUZZ_SECONDS (default 60)
@@ -67,6 +68,7 @@ import threading
 import time
 import traceback
 
+import eco  # tests/eco.py: editors, docs, man and completion, CI, packages
 import realtools  # tests/realtools.py: groups that run real tools
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -1636,8 +1638,10 @@ def meta_git_option_injection(name, tablec):
                   "\n".join(problems + [r.describe()]) if problems else "")
 
 
-BUILTIN_BACKENDS = ["awscli", "cloudformation", "cloudformation-json",
-                    "dotenv", "terraform"]
+# the folders of templates/ that are backends: what the build compiles in
+BUILTIN_BACKENDS = sorted(
+    d for d in os.listdir(os.path.join(ROOT, "templates"))
+    if os.path.isfile(os.path.join(ROOT, "templates", d, "manifest.json")))
 
 
 def targets_origins(out):
@@ -1676,7 +1680,7 @@ def meta_backends_anywhere(name, tablec):
         got = targets_origins(decode(r.out))
         want = {b: "built in" for b in BUILTIN_BACKENDS}
         if r.rc != 0 or got != want:
-            problems.append(f"targets: expected the five backends, each "
+            problems.append(f"targets: expected the backends of templates/, each "
                             f"built in; got {got}\n" + indent(r.describe(),
                                                               "  "))
         r = tablec_run("build", spec, "-o", os.path.join(tmp, "out"))
@@ -3017,7 +3021,7 @@ def group_fuzz(report):
 
 GROUPS = ("unit", "golden", "specs", "cfn-lint", "enums", "tables",
           "meta", "valgrind", "diff", "stacks") + realtools.GROUPS + \
-    ("lint", "fuzz")
+    eco.GROUPS + ("lint", "fuzz")
 
 
 def main():
@@ -3095,6 +3099,10 @@ def main():
             if g in groups:
                 realtools.run_group(g, report, sys.modules[__name__],
                                     builds[0])
+        for g in eco.GROUPS:
+            if g in groups:
+                eco.run_group(g, report, sys.modules[__name__], builds[0],
+                              args.update)
         if "lint" in groups:
             group_lint(report, builds[0])
         if "fuzz" in groups:

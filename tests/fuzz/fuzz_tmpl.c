@@ -275,6 +275,77 @@ static int render(const char *t, json_t *ctx, Lang lang, Strbuf *out)
 	return r;
 }
 
+/* What a Markdown reader sees of the markdown language's text: backslash
+ * escapes and the references it writes undone; -1 on a raw < > " | or a
+ * control character, or an & that starts no reference it writes. */
+static int md_decode(const char *s, size_t len, Strbuf *out)
+{
+	static const char *const refs[][2] = {
+		{"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""},
+		{"&#124;", "|"}, {"&#32;", " "},
+	};
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7F || c == '<' || c == '>' || c == '"' ||
+		    c == '|')
+			return -1;
+		if (c == '\\' && i + 1 < len && strchr("\\`*_[]~$#-+=.)", s[i + 1]) &&
+		    s[i + 1]) {
+			strbuf_addch(out, s[++i]);
+			continue;
+		}
+		if (c == '&') {
+			size_t k = 0;
+			while (k < 6 && strncmp(s + i, refs[k][0], strlen(refs[k][0])))
+				k++;
+			if (k == 6)
+				return -1;
+			strbuf_addstr(out, refs[k][1]);
+			i += strlen(refs[k][0]) - 1;
+			continue;
+		}
+		strbuf_addch(out, (char)c);
+	}
+	return 0;
+}
+
+static void check_markdown(json_t *ctx, json_t *v)
+{
+	Strbuf out = STRBUF_INIT, got = STRBUF_INIT, want = STRBUF_INIT;
+	if (render("{{v}}", ctx, LANG_MARKDOWN, &out))
+		FAIL("markdown: v does not render");
+	if (md_decode(out.buf, out.len, &got))
+		FAIL("markdown: {{v}} gave %s", out.buf);
+	if (json_is_string(v)) {
+		/* the text, with line breaks and controls as spaces */
+		const char *t = json_string_value(v);
+		size_t len = json_string_length(v);
+		for (size_t i = 0; i < len; i++) {
+			size_t n = 1;
+			uint32_t c = (unsigned char)t[i];
+			if (c >= 0x80)
+				c = utf8_decode(t + i, &n);
+			if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 ||
+			    c == 0x2029 || c == 0xFEFF || c == 0xFFFE || c == 0xFFFF)
+				strbuf_addch(&want, ' ');
+			else
+				strbuf_add(&want, t + i, n);
+			i += n - 1;
+		}
+		if (got.len != want.len || memcmp(got.buf, want.buf, got.len))
+			FAIL("markdown: {{v}} gave %s", out.buf);
+	} else if (json_is_object(v) || json_is_array(v)) {
+		json_error_t e;
+		json_t *back = json_loadb(got.buf, got.len, JSON_ALLOW_NUL, &e);
+		if (!back || !json_equal(back, v))
+			FAIL("markdown: {{v}} gave %s", out.buf);
+		json_decref(back);
+	}
+	strbuf_release(&out);
+	strbuf_release(&got);
+	strbuf_release(&want);
+}
+
 static void check_escaping(json_t *v)
 {
 	json_t *ctx = json_pack("{sO}", "v", v);
@@ -287,7 +358,7 @@ static void check_escaping(json_t *v)
 
 	/* JSON is the reference: checked against v itself */
 	if (render("{{v}}", ctx, LANG_JSON, &out)) {
-		for (Lang l = LANG_TEXT; l <= LANG_SHELL; l++)
+		for (Lang l = LANG_TEXT; l <= LANG_MARKDOWN; l++)
 			if (!render("{{v}}", ctx, l, &out))
 				FAIL("v renders in %s but not in json",
 				     lang_name(l));
@@ -357,8 +428,10 @@ static void check_escaping(json_t *v)
 		json_decref(back);
 	}
 
+	check_markdown(ctx, v);
+
 	/* comments: one line, no trailing blank, nothing YAML forbids */
-	for (Lang l = LANG_TEXT; l <= LANG_SHELL; l++) {
+	for (Lang l = LANG_TEXT; l <= LANG_MARKDOWN; l++) {
 		if (render("{{comment:v}}", ctx, l, &out))
 			FAIL("comment: v does not render");
 		for (size_t i = 0; i < out.len; i++) {
@@ -410,7 +483,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* 1: the fuzzed template on the fuzzed data */
 	if (json) {
 		Strbuf out = STRBUF_INIT, err = STRBUF_INIT;
-		for (Lang l = LANG_TEXT; l <= LANG_SHELL; l++) {
+		for (Lang l = LANG_TEXT; l <= LANG_MARKDOWN; l++) {
 			strbuf_reset(&out);
 			strbuf_addstr(&out, "keep");
 			if (tmpl_render("fuzz", src, tlen, json, l, &out, &err) &&
@@ -429,7 +502,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (utf8_invalid_at(src, tlen) >= 0) {
 		json_t *ctx = json_pack("{sO}", "v", s);
 		Strbuf out = STRBUF_INIT;
-		for (Lang l = LANG_TEXT; l <= LANG_SHELL; l++)
+		for (Lang l = LANG_TEXT; l <= LANG_MARKDOWN; l++)
 			if (!render("{{v}}", ctx, l, &out) ||
 			    !render("{{comment:v}}", ctx, l, &out))
 				FAIL("invalid UTF-8 rendered in %s", lang_name(l));

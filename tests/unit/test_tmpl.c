@@ -895,7 +895,7 @@ static void test_backends(void)
 		{"{\"description\": \"\", \"files\": [{\"template\": "
 		 "\"x.tmpl\", \"output\": \"x\", \"language\": \"yml\"}]}",
 		 "files[0].language: unknown language 'yml' (yaml, json, hcl, "
-		 "shell, text)"},
+		 "shell, text, markdown)"},
 		{"{\"description\": \"\", \"files\": [], \"extra\": 1}",
 		 "unknown key 'extra' (description, files)"},
 		{"{\"description\": \"\", \"files\": []}",
